@@ -1,0 +1,571 @@
+"""Backend helpers: the only module that knows about numpy versus torch.
+
+Every formula in the library is written once against a small "namespace"
+object (``xp``) that exposes the operations it needs.  :func:`as_float_arrays`
+converts user inputs and picks the namespace:
+
+* numpy arrays, Python scalars and sequences -> :class:`NumpyOps`, results are
+  numpy arrays (or numpy scalars for 0-d results);
+* if any input is a ``torch.Tensor`` -> :class:`TorchOps`, all inputs become
+  tensors on that tensor's device, the float dtype is promoted as torch would,
+  and autograd is left intact.
+
+Integer and boolean inputs are promoted to the default float dtype
+(``float64`` for numpy, ``torch.get_default_dtype()`` for torch).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+import scipy.special as sc
+
+try:  # torch is a declared dependency, but keep numpy paths importable without it
+    import torch
+    import torch.nn.functional as _F
+except ImportError:  # pragma: no cover - exercised only without torch
+    torch = None
+
+__all__ = [
+    "NumpyOps",
+    "TorchOps",
+    "as_float_arrays",
+    "is_torch",
+    "check_finite",
+    "check_nonnegative",
+    "check_nonempty",
+    "check_axis_length",
+    "normalize_axis",
+    "to_python_scalar",
+]
+
+
+def is_torch(x: Any) -> bool:
+    """Return True if ``x`` is a torch tensor."""
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+# ---------------------------------------------------------------------------
+# numpy namespace
+# ---------------------------------------------------------------------------
+
+
+class NumpyOps:
+    """Array operations on numpy arrays (float results)."""
+
+    name = "numpy"
+    inf = math.inf
+    nan = math.nan
+
+    # elementwise ---------------------------------------------------------
+    log = staticmethod(np.log)
+    exp = staticmethod(np.exp)
+    sqrt = staticmethod(np.sqrt)
+    abs = staticmethod(np.abs)
+    sign = staticmethod(np.sign)
+    tanh = staticmethod(np.tanh)
+    log1p = staticmethod(np.log1p)
+    expm1 = staticmethod(np.expm1)
+    isfinite = staticmethod(np.isfinite)
+    isnan = staticmethod(np.isnan)
+    isinf = staticmethod(np.isinf)
+    xlogy = staticmethod(sc.xlogy)
+    ndtr = staticmethod(sc.ndtr)
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+    logical_and = staticmethod(np.logical_and)
+    logical_or = staticmethod(np.logical_or)
+    logical_not = staticmethod(np.logical_not)
+
+    @staticmethod
+    def where(cond, a, b):
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def softplus(x):
+        """log(1 + exp(x)), exact for all x."""
+        return np.logaddexp(x, 0.0)
+
+    @staticmethod
+    def pow(x, a):
+        return np.power(x, a)
+
+    @staticmethod
+    def wright_omega(x):
+        """Wright omega function W(exp(x)) on real input."""
+        return np.real(sc.wrightomega(x)).astype(np.result_type(x, np.float32))
+
+    @staticmethod
+    def zero_with_slope(x, slope):
+        """Zeros shaped like ``x`` (the gradient hook is torch-only)."""
+        return np.zeros_like(x)
+
+    # reductions ----------------------------------------------------------
+    @staticmethod
+    def sum(x, axis=-1):
+        return np.sum(x, axis=axis)
+
+    @staticmethod
+    def mean(x, axis=-1):
+        return np.mean(x, axis=axis)
+
+    @staticmethod
+    def logsumexp(x, axis=-1):
+        return sc.logsumexp(x, axis=axis)
+
+    @staticmethod
+    def any(x):
+        return bool(np.any(x))
+
+    @staticmethod
+    def all(x):
+        return bool(np.all(x))
+
+    # construction --------------------------------------------------------
+    @staticmethod
+    def full_like(x, value):
+        return np.full_like(x, value)
+
+    @staticmethod
+    def zeros_like(x):
+        return np.zeros_like(x)
+
+    @staticmethod
+    def eps(x):
+        return float(np.finfo(x.dtype).eps)
+
+    @staticmethod
+    def moveaxis(x, source, dest):
+        return np.moveaxis(x, source, dest)
+
+    @staticmethod
+    def broadcast_arrays(*xs):
+        return np.broadcast_arrays(*xs)
+
+    @staticmethod
+    def shape(x):
+        return tuple(x.shape)
+
+    # linear algebra ------------------------------------------------------
+    @staticmethod
+    def cholesky(a):
+        """Batched Cholesky factor, NaN-filled where ``a`` is not PD; also the PD mask."""
+        a = np.asarray(a)
+        batch = a.shape[:-2]
+        try:
+            return np.linalg.cholesky(a), np.ones(batch, dtype=bool)
+        except np.linalg.LinAlgError:
+            pass
+        flat = a.reshape((-1,) + a.shape[-2:])
+        out = np.full_like(flat, np.nan)
+        ok = np.zeros(flat.shape[0], dtype=bool)
+        for i, m in enumerate(flat):
+            try:
+                out[i] = np.linalg.cholesky(m)
+                ok[i] = True
+            except np.linalg.LinAlgError:
+                pass
+        return out.reshape(a.shape), ok.reshape(batch)
+
+    @staticmethod
+    def solve_triangular(lower, b):
+        """Solve ``lower @ x = b`` for batched lower-triangular matrices."""
+        return np.linalg.solve(lower, b)
+
+    @staticmethod
+    def diagonal(a):
+        return np.diagonal(a, axis1=-2, axis2=-1)
+
+    @staticmethod
+    def matrix_transpose(a):
+        return np.swapaxes(a, -1, -2)
+
+    @staticmethod
+    def eye_like(a):
+        return np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+
+    @staticmethod
+    def to_dtype_of(x, like):
+        return np.asarray(x, dtype=like.dtype)
+
+
+# ---------------------------------------------------------------------------
+# torch namespace
+# ---------------------------------------------------------------------------
+
+if torch is not None:
+
+    class _ZeroWithSlope(torch.autograd.Function):
+        """Forward: zeros.  Backward: ``grad * slope`` (``slope`` may be infinite).
+
+        Used for one-sided derivatives at the boundary of a domain where the
+        value contributed by a term is exactly zero but the derivative is not
+        (possibly infinite).  A zero upstream gradient gives a zero gradient,
+        never ``0 * inf = nan``.
+        """
+
+        @staticmethod
+        def forward(ctx, x, slope):
+            ctx.slope = slope
+            return torch.zeros_like(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            scaled = grad * ctx.slope
+            return torch.where(grad == 0, torch.zeros_like(grad), scaled), None
+
+
+class TorchOps:
+    """Array operations on torch tensors (any device, autograd intact)."""
+
+    name = "torch"
+    inf = math.inf
+    nan = math.nan
+
+    @staticmethod
+    def log(x):
+        return torch.log(x)
+
+    @staticmethod
+    def exp(x):
+        return torch.exp(x)
+
+    @staticmethod
+    def sqrt(x):
+        return torch.sqrt(x)
+
+    @staticmethod
+    def abs(x):
+        return torch.abs(x)
+
+    @staticmethod
+    def sign(x):
+        return torch.sign(x)
+
+    @staticmethod
+    def tanh(x):
+        return torch.tanh(x)
+
+    @staticmethod
+    def log1p(x):
+        return torch.log1p(x)
+
+    @staticmethod
+    def expm1(x):
+        return torch.expm1(x)
+
+    @staticmethod
+    def isfinite(x):
+        return torch.isfinite(x)
+
+    @staticmethod
+    def isnan(x):
+        return torch.isnan(x)
+
+    @staticmethod
+    def isinf(x):
+        return torch.isinf(x)
+
+    @staticmethod
+    def xlogy(x, y):
+        return torch.special.xlogy(x, y)
+
+    @staticmethod
+    def ndtr(x):
+        return torch.special.ndtr(x)
+
+    @staticmethod
+    def maximum(a, b):
+        a, b = _torch_pair(a, b)
+        return torch.maximum(a, b)
+
+    @staticmethod
+    def minimum(a, b):
+        a, b = _torch_pair(a, b)
+        return torch.minimum(a, b)
+
+    @staticmethod
+    def logical_and(a, b):
+        return torch.logical_and(a, b)
+
+    @staticmethod
+    def logical_or(a, b):
+        return torch.logical_or(a, b)
+
+    @staticmethod
+    def logical_not(a):
+        return torch.logical_not(a)
+
+    @staticmethod
+    def where(cond, a, b):
+        a, b = _torch_pair(a, b)
+        return torch.where(cond, a, b)
+
+    @staticmethod
+    def softplus(x):
+        """log(1 + exp(x)), exact for all x (no threshold approximation)."""
+        return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
+
+    @staticmethod
+    def pow(x, a):
+        return torch.pow(x, a)
+
+    @staticmethod
+    def wright_omega(x):
+        """Wright omega W(exp(x)) for real tensors, differentiable.
+
+        Newton iterations on ``w + log w = x`` run without autograd; one final
+        Newton step with autograd attaches the exact first derivative
+        ``w / (1 + w)``.
+        """
+        with torch.no_grad():
+            xd = x.detach()
+            # starting point: exp(x) for small x, x - log x for large x
+            big = xd > 1.0
+            w = torch.where(big, xd - torch.log(torch.where(big, xd, torch.ones_like(xd))),
+                            torch.exp(torch.clamp(xd, max=1.0)))
+            w = torch.where(w > 0, w, torch.full_like(w, torch.finfo(w.dtype).tiny))
+            for _ in range(8):
+                w = w - (w + torch.log(w) - xd) * w / (1.0 + w)
+                w = torch.clamp(w, min=torch.finfo(w.dtype).tiny)
+            w = torch.where(xd < -700.0, torch.exp(xd), w)  # exp(x) exactly where it underflows
+        safe = w > 0
+        w_safe = torch.where(safe, w, torch.ones_like(w))
+        w_grad = w_safe - (w_safe + torch.log(w_safe) - x) * w_safe / (1.0 + w_safe)
+        return torch.where(safe, w_grad, w)
+
+    @staticmethod
+    def zero_with_slope(x, slope):
+        """Zeros shaped like ``x`` whose derivative with respect to ``x`` is ``slope``."""
+        if math.isfinite(slope):
+            return x * slope if slope != 0 else torch.zeros_like(x)
+        return _ZeroWithSlope.apply(x, slope)
+
+    @staticmethod
+    def sum(x, axis=-1):
+        return torch.sum(x, dim=axis)
+
+    @staticmethod
+    def mean(x, axis=-1):
+        return torch.mean(x, dim=axis)
+
+    @staticmethod
+    def logsumexp(x, axis=-1):
+        return torch.logsumexp(x, dim=axis)
+
+    @staticmethod
+    def any(x):
+        return bool(torch.any(x))
+
+    @staticmethod
+    def all(x):
+        return bool(torch.all(x))
+
+    @staticmethod
+    def full_like(x, value):
+        return torch.full_like(x, value)
+
+    @staticmethod
+    def zeros_like(x):
+        return torch.zeros_like(x)
+
+    @staticmethod
+    def eps(x):
+        return float(torch.finfo(x.dtype).eps)
+
+    @staticmethod
+    def moveaxis(x, source, dest):
+        return torch.movedim(x, source, dest)
+
+    @staticmethod
+    def broadcast_arrays(*xs):
+        return torch.broadcast_tensors(*xs)
+
+    @staticmethod
+    def shape(x):
+        return tuple(x.shape)
+
+    @staticmethod
+    def cholesky(a):
+        lower, info = torch.linalg.cholesky_ex(a)
+        return lower, info == 0
+
+    @staticmethod
+    def solve_triangular(lower, b):
+        return torch.linalg.solve_triangular(lower, b, upper=False)
+
+    @staticmethod
+    def diagonal(a):
+        return torch.diagonal(a, dim1=-2, dim2=-1)
+
+    @staticmethod
+    def matrix_transpose(a):
+        return torch.transpose(a, -1, -2)
+
+    @staticmethod
+    def eye_like(a):
+        return torch.eye(a.shape[-1], dtype=a.dtype, device=a.device).expand(a.shape)
+
+    @staticmethod
+    def to_dtype_of(x, like):
+        return torch.as_tensor(x, dtype=like.dtype, device=like.device)
+
+
+def _torch_pair(a, b):
+    """Make scalars in a binary op tensors matching the tensor operand."""
+    if not isinstance(a, torch.Tensor):
+        a = torch.as_tensor(a, dtype=b.dtype, device=b.device)
+    elif not isinstance(b, torch.Tensor):
+        b = torch.as_tensor(b, dtype=a.dtype, device=a.device)
+    return a, b
+
+
+NUMPY = NumpyOps()
+TORCH = TorchOps()
+
+
+# ---------------------------------------------------------------------------
+# conversion
+# ---------------------------------------------------------------------------
+
+
+def _check_type(name: str, x: Any) -> None:
+    if is_torch(x) or isinstance(x, (np.ndarray, numbers.Number, np.generic)):
+        return
+    if isinstance(x, (list, tuple)):
+        return
+    raise TypeError(
+        f"{name} must be a numpy array, a torch tensor, a number or a sequence of "
+        f"numbers, got {type(x).__name__}"
+    )
+
+
+def _numpy_float(name: str, x: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged sequences and the like
+        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype}")
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    return arr
+
+
+def as_float_arrays(**named: Any):
+    """Convert named inputs to float arrays of one backend.
+
+    Parameters
+    ----------
+    **named
+        The inputs, keyed by the argument names used in error messages.
+
+    Returns
+    -------
+    xp, arrays
+        The backend namespace and the converted arrays in the given order.
+        With any torch tensor among the inputs every input becomes a tensor on
+        that tensor's device; the float dtype is the promoted dtype of the
+        array inputs (Python scalars do not promote).
+    """
+    for name, x in named.items():
+        _check_type(name, x)
+    tensors = [x for x in named.values() if is_torch(x)]
+    if tensors:
+        device = tensors[0].device
+        for name, x in named.items():
+            if is_torch(x) and x.device != device:
+                raise ValueError(
+                    f"{name} is on device {x.device} but other inputs are on {device}"
+                )
+            if is_torch(x) and x.is_complex():
+                raise TypeError(f"{name} must be real-valued, got {x.dtype}")
+        dtype = None
+        for x in named.values():
+            if is_torch(x) and x.is_floating_point():
+                dtype = x.dtype if dtype is None else torch.promote_types(dtype, x.dtype)
+            elif isinstance(x, np.ndarray) and x.dtype.kind == "f":
+                d = torch.from_numpy(np.empty(0, dtype=x.dtype)).dtype
+                dtype = d if dtype is None else torch.promote_types(dtype, d)
+        if dtype is None:
+            dtype = torch.get_default_dtype()
+        out = []
+        for name, x in named.items():
+            if is_torch(x):
+                out.append(x if x.dtype == dtype else x.to(dtype))
+            else:
+                arr = _numpy_float(name, x)
+                out.append(torch.as_tensor(arr, dtype=dtype, device=device))
+        return TORCH, out
+    arrays = {name: _numpy_float(name, x) for name, x in named.items()}
+    float_dtypes = [
+        a.dtype for n, a in arrays.items()
+        if a.dtype.kind == "f" and not isinstance(named[n], (numbers.Number, list, tuple))
+    ]
+    dtype = np.result_type(*float_dtypes) if float_dtypes else np.dtype(np.float64)
+    if dtype not in (np.float16, np.float32, np.float64):
+        dtype = np.dtype(np.float64)
+    out = [a if a.dtype == dtype else a.astype(dtype) for a in arrays.values()]
+    return NUMPY, out
+
+
+def to_python_scalar(x: Any) -> Any:
+    """Numpy 0-d values become Python floats; tensors are returned unchanged."""
+    if is_torch(x):
+        return x
+    arr = np.asarray(x)
+    if arr.ndim == 0:
+        return float(arr)
+    return arr
+
+
+# ---------------------------------------------------------------------------
+# validation
+# ---------------------------------------------------------------------------
+
+
+def normalize_axis(axis: int, ndim: int, name: str = "axis") -> int:
+    """Return ``axis`` as a non-negative index, or raise ValueError."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{name} must be an int, got {type(axis).__name__}")
+    if ndim == 0:
+        raise ValueError(f"{name}={axis} is invalid for 0-dimensional input")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}={axis} is out of range for input with {ndim} dimensions")
+    return int(axis) % ndim
+
+
+def check_finite(xp, name: str, x) -> None:
+    """Raise ValueError if ``x`` contains NaN or infinity."""
+    if not xp.all(xp.isfinite(x)):
+        what = "NaN" if xp.any(xp.isnan(x)) else "infinite values"
+        raise ValueError(f"{name} contains {what}")
+
+
+def check_nonnegative(xp, name: str, x) -> None:
+    """Raise ValueError if ``x`` has NaN or negative entries."""
+    if xp.any(xp.isnan(x)):
+        raise ValueError(f"{name} contains NaN")
+    if xp.any(x < 0):
+        raise ValueError(f"{name} has negative entries")
+
+
+def check_nonempty(name: str, x, axis: int = -1) -> None:
+    """Raise ValueError if ``x`` has length zero along ``axis`` (or no elements)."""
+    shape = tuple(x.shape)
+    if len(shape) == 0:
+        return
+    if shape[axis] == 0:
+        raise ValueError(f"{name} is empty along axis {axis}")
+
+
+def check_axis_length(name_a: str, a, name_b: str, b, axis: int) -> None:
+    """Raise ValueError if ``a`` and ``b`` differ in length along ``axis``."""
+    if a.shape[axis] != b.shape[axis]:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same length along axis {axis}, "
+            f"got {a.shape[axis]} and {b.shape[axis]}"
+        )

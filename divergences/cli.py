@@ -1,0 +1,111 @@
+"""Command-line interface: ``divergences <command>`` or ``python -m divergences <command>``.
+
+Commands
+--------
+table
+    Print the f-function table (name, f, conjugate, its domain, activation, f'(1)).
+demo
+    A tour of the library on generated data; prints results and saves a plot.
+
+Errors in the arguments or the input files are reported as one line on
+stderr with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+__all__ = ["main"]
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit status 2
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+def _format_domain(f):
+    low, high = f.conjugate_domain
+    left = "(-inf" if math.isinf(low) else f"[{low:.4g}"
+    right = "inf)" if math.isinf(high) else f"{high:.4g}" + ("]" if f.conjugate_domain_closed else ")")
+    return f"{left}, {right}"
+
+
+def table_rows():
+    """Rows of the f-function table as tuples of strings (used by ``table``)."""
+    from .ffunctions import f_names, get_f
+
+    defaults = {"weighted_jensen_shannon": {"pi": 0.3}, "alpha": {"alpha": 0.5}}
+    rows = []
+    for name in f_names():
+        params = defaults.get(name, {})
+        f = get_f(name, **params)
+        label = name + ("(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")"
+                        if params else "")
+        rows.append((label, f.formula, f.conjugate_formula, _format_domain(f),
+                     f.activation_formula, f"{f.derivative_at_one:.6g}"))
+    return rows
+
+
+def _cmd_table(args):
+    header = ("name", "f(u)", "f*(t)", "dom f*", "activation g(v)", "f'(1)")
+    rows = table_rows()
+    if args.format == "tsv":
+        for row in (header, *rows):
+            print("\t".join(row))
+        return 0
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    line = "  ".join("{:<%d}" % w for w in widths)
+    print(line.format(*header))
+    print(line.format(*("-" * w for w in widths)))
+    for row in rows:
+        print(line.format(*row))
+    return 0
+
+
+def _cmd_demo(args):
+    from ._demo import run_demo
+
+    return run_demo(out=args.out, seed=args.seed, plot=not args.no_plot)
+
+
+def _build_parser():
+    parser = _Parser(prog="divergences", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    p_table = sub.add_parser("table", help="print the f-function table")
+    p_table.add_argument("--format", choices=("text", "tsv"), default="text")
+    p_table.set_defaults(func=_cmd_table)
+    p_demo = sub.add_parser("demo", help="run a tour of the library on generated data")
+    p_demo.add_argument("--out", default="divergences_demo.png",
+                        help="where to save the plot (PNG)")
+    p_demo.add_argument("--seed", type=int, default=0)
+    p_demo.add_argument("--no-plot", action="store_true", help="skip the plot")
+    p_demo.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit status."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise _UsageError("divergences: error: a command is required "
+                              "(table, demo); see 'divergences --help'")
+        return args.func(args)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, KeyError, OSError, NotImplementedError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"divergences: error: {msg}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -16,6 +16,7 @@ Integer and boolean inputs are promoted to the default float dtype
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "check_axis_length",
     "normalize_axis",
     "to_python_scalar",
+    "as_output",
 ]
 
 
@@ -83,6 +85,11 @@ class NumpyOps:
     @staticmethod
     def where(cond, a, b):
         return np.where(cond, a, b)
+
+    @staticmethod
+    def errstate():
+        """Overflow to inf and underflow to 0 are the right answers, not warnings."""
+        return np.errstate(over="ignore", under="ignore")
 
     @staticmethod
     def softplus(x):
@@ -305,6 +312,10 @@ class TorchOps:
         return torch.where(cond, a, b)
 
     @staticmethod
+    def errstate():
+        return contextlib.nullcontext()
+
+    @staticmethod
     def softplus(x):
         """log(1 + exp(x)), exact for all x (no threshold approximation)."""
         return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
@@ -510,6 +521,13 @@ def as_float_arrays(**named: Any):
         dtype = np.dtype(np.float64)
     out = [a if a.dtype == dtype else a.astype(dtype) for a in arrays.values()]
     return NUMPY, out
+
+
+def as_output(x: Any) -> Any:
+    """0-d numpy arrays become numpy scalars (as numpy ufuncs return); tensors unchanged."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return x[()]
+    return x
 
 
 def to_python_scalar(x: Any) -> Any:

@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from ._array import as_float_arrays
+from ._array import as_float_arrays, as_output
 
 __all__ = ["FFunction", "get_f", "f_names", "dual"]
 
@@ -161,12 +161,14 @@ class FFunction:
     _conjugate_of_activation: Callable = field(repr=False)
     _core: Callable = field(repr=False)
     _dual_key: tuple = field(repr=False, default=None)
+    _perspective: Callable = field(repr=False, default=None)  # (p, q) -> q f(p/q), p, q > 0
 
     # public callables ----------------------------------------------------
     def __call__(self, u):
         """The generator :math:`f(u)`; :math:`+\\infty` for :math:`u < 0`."""
         xp, (u,) = as_float_arrays(u=u)
-        return self._f(xp, u)
+        with xp.errstate():
+            return as_output(self._f(xp, u))
 
     def derivative(self, u):
         """The derivative :math:`f'(u)` for :math:`u \\ge 0` (one-sided at 0, NaN for u < 0).
@@ -178,7 +180,8 @@ class FFunction:
         1.0
         """
         xp, (u,) = as_float_arrays(u=u)
-        return self._derivative(xp, u)
+        with xp.errstate():
+            return as_output(self._derivative(xp, u))
 
     def conjugate(self, t):
         """The convex conjugate :math:`f^*(t) = \\sup_{u\\ge 0} ut - f(u)`, +inf off its domain.
@@ -190,7 +193,8 @@ class FFunction:
         [-1.0, inf]
         """
         xp, (t,) = as_float_arrays(t=t)
-        return self._conjugate(xp, t)
+        with xp.errstate():
+            return as_output(self._conjugate(xp, t))
 
     def activation(self, v):
         """The f-GAN output activation :math:`g_f: \\mathbb{R} \\to \\operatorname{dom} f^*`.
@@ -202,7 +206,8 @@ class FFunction:
         -0.6931471805599453
         """
         xp, (v,) = as_float_arrays(v=v)
-        return self._activation(xp, v)
+        with xp.errstate():
+            return as_output(self._activation(xp, v))
 
     def conjugate_of_activation(self, v):
         """:math:`f^*(g_f(v))` in a numerically stable closed form.
@@ -214,7 +219,8 @@ class FFunction:
         0.6931471805599453
         """
         xp, (v,) = as_float_arrays(v=v)
-        return self._conjugate_of_activation(xp, v)
+        with xp.errstate():
+            return as_output(self._conjugate_of_activation(xp, v))
 
     # derived constants ---------------------------------------------------
     @property
@@ -255,7 +261,7 @@ class FFunction:
 
 def _make(name, params, *, formula, conjugate_formula, activation_formula, core,
           derivative, f_at_zero, derivative_at_zero, conjugate, domain, closed,
-          slope, activation, conjugate_of_activation, dual_key):
+          slope, activation, conjugate_of_activation, dual_key, perspective=None):
     return FFunction(
         name=name,
         params=dict(params),
@@ -274,6 +280,7 @@ def _make(name, params, *, formula, conjugate_formula, activation_formula, core,
         _conjugate_of_activation=conjugate_of_activation,
         _core=core,
         _dual_key=dual_key,
+        _perspective=perspective,
     )
 
 
@@ -296,6 +303,7 @@ def _total_variation():
         activation=lambda xp, v: 0.5 * xp.tanh(v),
         conjugate_of_activation=lambda xp, v: 0.5 * xp.tanh(v),
         dual_key=("total_variation", {}),
+        perspective=lambda xp, p, q: 0.5 * xp.abs(p - q),
     )
 
 
@@ -313,6 +321,7 @@ def _kl():
         activation=lambda xp, v: v + 0.0,
         conjugate_of_activation=lambda xp, v: xp.exp(v - 1.0),
         dual_key=("reverse_kl", {}),
+        perspective=lambda xp, p, q: p * (xp.log(p) - xp.log(q)),
     )
 
 
@@ -330,6 +339,7 @@ def _reverse_kl():
         activation=lambda xp, v: -xp.exp(-v),
         conjugate_of_activation=lambda xp, v: v - 1.0,
         dual_key=("kl", {}),
+        perspective=lambda xp, p, q: q * (xp.log(q) - xp.log(p)),
     )
 
 
@@ -353,6 +363,7 @@ def _pearson():
         activation=lambda xp, v: v + 0.0,
         conjugate_of_activation=_pearson_conjugate,
         dual_key=("neyman", {}),
+        perspective=lambda xp, p, q: (p - q) ** 2 / q,
     )
 
 
@@ -370,6 +381,7 @@ def _neyman():
         activation=lambda xp, v: -xp.expm1(-v),
         conjugate_of_activation=lambda xp, v: 2.0 - 2.0 * xp.exp(-0.5 * v),
         dual_key=("pearson", {}),
+        perspective=lambda xp, p, q: (p - q) ** 2 / p,
     )
 
 
@@ -387,6 +399,7 @@ def _squared_hellinger():
         activation=lambda xp, v: -xp.expm1(-v),
         conjugate_of_activation=lambda xp, v: xp.expm1(v),
         dual_key=("squared_hellinger", {}),
+        perspective=lambda xp, p, q: (xp.sqrt(p) - xp.sqrt(q)) ** 2,
     )
 
 
@@ -409,6 +422,7 @@ def _jeffreys():
         activation=lambda xp, v: v + 0.0,
         conjugate_of_activation=_jeffreys_conjugate,
         dual_key=("jeffreys", {}),
+        perspective=lambda xp, p, q: (p - q) * (xp.log(p) - xp.log(q)),
     )
 
 
@@ -427,6 +441,14 @@ def _weighted_js(pi, name="weighted_jensen_shannon"):
 
     def conj_core(xp, t):
         return c * (log_c - _log1mexp(xp, t / pi + math.log(pi)))
+
+    def perspective(xp, p, q):
+        # pi KL(P||M) + (1 - pi) KL(Q||M) termwise, M = pi P + (1 - pi) Q
+        # scaled by max(p, q) so that pi p + (1 - pi) q cannot underflow to 0
+        s = xp.maximum(p, q)
+        ps, qs = p / s, q / s
+        m = pi * ps + c * qs
+        return pi * p * xp.log(ps / m) + c * q * xp.log(qs / m)
 
     params = {} if name == "jensen_shannon" else {"pi": pi}
     if name == "jensen_shannon":
@@ -452,6 +474,7 @@ def _weighted_js(pi, name="weighted_jensen_shannon"):
         activation=lambda xp, v: bound - pi * xp.softplus(-v),
         conjugate_of_activation=lambda xp, v: c * (log_c + xp.softplus(v)),
         dual_key=dual_key,
+        perspective=perspective,
     )
 
 
@@ -469,6 +492,7 @@ def _gan():
         activation=lambda xp, v: -xp.softplus(-v),
         conjugate_of_activation=lambda xp, v: xp.softplus(v),
         dual_key=("gan", {}),
+        perspective=lambda xp, p, q: p * xp.log(p / (p + q)) + q * xp.log(q / (p + q)),
     )
 
 
@@ -483,6 +507,16 @@ def _alpha(alpha):
 
     def derivative(xp, u):
         return xp.expm1(am1 * xp.log(u)) / am1
+
+    def perspective(xp, p, q):
+        # q f(p/q) = (p^a q^(1-a) - q - a (p - q)) / (a (a - 1)) without forming p/q;
+        # expm1 keeps the digits near p = q, exp(r + log q) avoids overflow when q is tiny
+        lq = xp.log(q)
+        r = a * (xp.log(p) - lq)
+        moderate = r < 500.0
+        near = q * xp.expm1(xp.where(moderate, r, 0.0))
+        far = xp.exp(xp.where(moderate, 0.0, r + lq)) - q
+        return (xp.where(moderate, near, far) - a * (p - q)) / denom
 
     if a > 1.0:
         def conjugate(xp, t):
@@ -530,6 +564,7 @@ def _alpha(alpha):
         conjugate=conjugate, domain=domain, closed=closed, slope=slope,
         activation=activation, conjugate_of_activation=conj_act,
         dual_key=("alpha", {"alpha": 1.0 - a}),
+        perspective=perspective,
     )
 
 
@@ -557,6 +592,7 @@ def _le_cam():
         activation=lambda xp, v: 0.5 - 2.0 * xp.exp(-xp.softplus(v)),
         conjugate_of_activation=conj_act,
         dual_key=("le_cam", {}),
+        perspective=lambda xp, p, q: (p - q) ** 2 / (2.0 * (p + q)),
     )
 
 
@@ -693,4 +729,7 @@ def dual(f) -> FFunction:
     """
     f = get_f(f)
     name, params = f._dual_key
-    return get_f(name, **params)
+    g = get_f(name, **params)
+    # remember the exact parameters of f, so that dual(dual(f)) == f (1 - (1 - a) != a)
+    object.__setattr__(g, "_dual_key", (f.name, dict(f.params)))
+    return g

@@ -466,6 +466,11 @@ def _numpy_float(name: str, x: Any) -> np.ndarray:
     return arr
 
 
+def _is_weak(x: Any) -> bool:
+    """Python scalars and sequences do not take part in dtype promotion."""
+    return isinstance(x, (int, float, list, tuple)) and not isinstance(x, np.generic)
+
+
 def as_float_arrays(**named: Any):
     """Convert named inputs to float arrays of one backend.
 
@@ -514,7 +519,7 @@ def as_float_arrays(**named: Any):
     arrays = {name: _numpy_float(name, x) for name, x in named.items()}
     float_dtypes = [
         a.dtype for n, a in arrays.items()
-        if a.dtype.kind == "f" and not isinstance(named[n], (numbers.Number, list, tuple))
+        if a.dtype.kind == "f" and not _is_weak(named[n])
     ]
     dtype = np.result_type(*float_dtypes) if float_dtypes else np.dtype(np.float64)
     if dtype not in (np.float16, np.float32, np.float64):

@@ -40,8 +40,11 @@ __all__ = [
 
 
 def _check_pmf(xp, name, x, axis):
-    """Non-negative, no NaN/inf, sums to 1 along ``axis`` within a dtype-aware tolerance."""
-    lo = x.min()
+    """Non-negative, no NaN/inf, sums to 1 along ``axis`` within a dtype-aware tolerance.
+
+    Returns the smallest entry.
+    """
+    lo = x.min().detach() if hasattr(x, "detach") else x.min()
     if not bool(lo >= 0):
         if bool(xp.any(xp.isnan(x))):
             raise ValueError(f"{name} contains NaN")
@@ -58,6 +61,7 @@ def _check_pmf(xp, name, x, axis):
             f"{name} must sum to 1 along axis {axis} (tolerance {tol:.1e}); "
             f"largest deviation {worst:.3g}. Normalise it first, e.g. p / p.sum(axis)"
         )
+    return float(lo)
 
 
 def _prepare_pmfs(p, q, axis):
@@ -79,9 +83,9 @@ def _prepare_pmfs(p, q, axis):
         )
     if p.shape[axp] == 0:
         raise ValueError(f"p and q are empty along axis {axis}")
-    _check_pmf(xp, "p", p, axp)
+    p_min = _check_pmf(xp, "p", p, axp)
     _check_pmf(xp, "q", q, axq)
-    return xp, p, q, ax - len(shape)
+    return xp, p, q, ax - len(shape), p_min
 
 
 def _terms(xp, p, q, f: FFunction):
@@ -111,15 +115,24 @@ def _terms(xp, p, q, f: FFunction):
     return xp.where(pos, inner, other)
 
 
-def _kl_numpy_fast(p, q, axis):
-    """Fast KL for numpy when every term is finite: one division and one log.
+def _kl_numpy_fast(p, q, axis, p_has_zeros):
+    """Fast KL for numpy: one division, one log and one dot product.
 
-    Returns None when some term is not finite (zeros, ratio overflow), in which
-    case the careful path handles the zero conventions.
+    Returns None when the sum is not finite for a reason other than q = 0 < p
+    (ratio overflow or underflow with subnormals), in which case the careful
+    path (perspective forms) takes over.
     """
     with np.errstate(all="ignore"):
-        r = np.divide(p, q)
-        np.log(r, out=r)
+        if p_has_zeros:
+            # zeros of p contribute exactly 0: keep r = 0 there (masked loops are
+            # slower, so they are used only when p has zeros)
+            positive = p > 0
+            r = np.zeros(np.broadcast_shapes(p.shape, q.shape), dtype=np.result_type(p, q))
+            np.divide(p, q, out=r, where=positive)
+            np.log(r, out=r, where=positive)
+        else:
+            r = np.divide(p, q)
+            np.log(r, out=r)
         if p.ndim == 1 and q.ndim == 1:
             val = np.dot(p, r)
         else:
@@ -127,6 +140,11 @@ def _kl_numpy_fast(p, q, axis):
             val = np.sum(r, axis=axis)
     if np.all(np.isfinite(val)):
         return val
+    if not np.any(np.isnan(val)) and np.all(val > 0):
+        # +inf is genuine only if some q_i = 0 < p_i in every infinite problem
+        genuine = np.any(np.logical_and(q == 0, p > 0), axis=axis)
+        if np.all(np.broadcast_to(genuine, val.shape)[np.isinf(val)]):
+            return val
     return None
 
 
@@ -174,9 +192,9 @@ def f_divergence(p, q, f="kl", *, axis=-1):
     [0.585786, 0.0]
     """
     f = get_f(f)
-    xp, p, q, ax = _prepare_pmfs(p, q, axis)
+    xp, p, q, ax, p_min = _prepare_pmfs(p, q, axis)
     if f.name == "kl" and xp.name == "numpy":
-        val = _kl_numpy_fast(p, q, ax)
+        val = _kl_numpy_fast(p, q, ax, p_has_zeros=not p_min > 0)
         if val is not None:
             return val
     with xp.errstate():
@@ -219,7 +237,7 @@ def total_variation(p, q, *, axis=-1):
     Examples
     --------
     >>> from divergences import total_variation
-    >>> float(total_variation([0.5, 0.5], [0.8, 0.2]))
+    >>> round(float(total_variation([0.5, 0.5], [0.8, 0.2])), 12)
     0.3
     """
     return f_divergence(p, q, "total_variation", axis=axis)

@@ -1,0 +1,52 @@
+"""The command line: table, demo, error handling (one line, exit status 2)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from divergences.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "divergences", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_table_lists_every_name(capsys):
+    import divergences as dv
+
+    assert main(["table"]) == 0
+    out = capsys.readouterr().out
+    for name in dv.f_names():
+        assert name in out
+    assert "-0.693147" in out          # f'(1) of gan is -log 2
+    assert main(["table", "--format", "tsv"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert len(rows) == len(dv.f_names()) + 1
+    assert all(len(r.split("\t")) == 6 for r in rows)
+
+
+def test_python_m_and_bad_arguments():
+    ok = run("table")
+    assert ok.returncode == 0 and "reverse_kl" in ok.stdout
+    for args in (["nonsense"], [], ["table", "--format", "xml"], ["demo", "--seed", "x"]):
+        res = run(*args)
+        assert res.returncode == 2, args
+        assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert "Traceback" not in res.stderr
+
+
+def test_demo_runs_and_saves_plot(tmp_path):
+    out = tmp_path / "demo.png"
+    res = run("demo", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "Closed forms between 5-D Gaussians" in res.stdout
+    assert out.exists() and out.stat().st_size > 10_000
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_unwritable_plot_is_one_line(tmp_path):
+    res = run("demo", "--out", str(tmp_path / "missing-dir" / "x.png"))
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1

@@ -1,0 +1,23 @@
+"""The Sphinx documentation builds without warnings and its doctests pass."""
+
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
+
+pytestmark = pytest.mark.skipif(shutil.which("sphinx-build") is None and
+                                subprocess.run([sys.executable, "-c", "import sphinx"]).returncode,
+                                reason="sphinx is not installed")
+
+
+@pytest.mark.parametrize("builder", ["html", "doctest"])
+def test_sphinx_build_is_warning_free(tmp_path, builder):
+    res = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", builder,
+         str(DOCS), str(tmp_path / builder)],
+        capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr

@@ -11,6 +11,19 @@ from .discrete import (
     total_variation,
 )
 from .ffunctions import FFunction, dual, f_names, get_f
+from .results import TwoSampleResult
+from .wasserstein import (
+    clip_weights,
+    earth_movers_distance,
+    gradient_penalty,
+    normal_wasserstein_1d,
+    optimal_critic_1d,
+    sliced_wasserstein,
+    wasserstein_1d,
+    wasserstein_1d_histogram,
+    wasserstein_1d_quantile,
+    wasserstein_critic_objective,
+)
 from .gaussian import (
     gaussian_f_divergence,
     gaussian_mutual_information,
@@ -21,6 +34,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FFunction",
+    "TwoSampleResult",
+    "clip_weights",
+    "earth_movers_distance",
+    "gradient_penalty",
+    "normal_wasserstein_1d",
+    "optimal_critic_1d",
+    "sliced_wasserstein",
+    "wasserstein_1d",
+    "wasserstein_1d_histogram",
+    "wasserstein_1d_quantile",
+    "wasserstein_critic_objective",
     "dual",
     "f_divergence",
     "f_names",

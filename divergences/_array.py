@@ -42,6 +42,8 @@ __all__ = [
     "normalize_axis",
     "to_python_scalar",
     "as_output",
+    "numpy_rng",
+    "torch_rng",
 ]
 
 
@@ -155,6 +157,56 @@ class NumpyOps:
     @staticmethod
     def shape(x):
         return tuple(x.shape)
+
+    # sorting and searching (last axis) ---------------------------------------
+    @staticmethod
+    def sort(x):
+        return np.sort(x, axis=-1)
+
+    @staticmethod
+    def sort_with_indices(x):
+        idx = np.argsort(x, axis=-1, kind="stable")
+        return np.take_along_axis(x, idx, axis=-1), idx
+
+    @staticmethod
+    def take(x, idx):
+        """``x[..., idx[..., k]]`` along the last axis (``x`` broadcast to idx's batch)."""
+        if x.shape[:-1] != idx.shape[:-1]:
+            x = np.broadcast_to(x, idx.shape[:-1] + x.shape[-1:])
+        return np.take_along_axis(x, idx, axis=-1)
+
+    @staticmethod
+    def cumsum(x):
+        return np.cumsum(x, axis=-1)
+
+    @staticmethod
+    def concatenate(xs):
+        return np.concatenate(xs, axis=-1)
+
+    @staticmethod
+    def searchsorted(sorted_x, values):
+        """Batched left ``searchsorted`` along the last axis (leading axes must match)."""
+        if sorted_x.ndim == 1:
+            return np.searchsorted(sorted_x, values, side="left")
+        batch = sorted_x.shape[:-1]
+        flat = sorted_x.reshape(-1, sorted_x.shape[-1])
+        vals = values.reshape(flat.shape[0], -1)
+        out = np.empty(vals.shape, dtype=np.intp)
+        for i in range(flat.shape[0]):  # exact, and cheap next to the sorts
+            out[i] = np.searchsorted(flat[i], vals[i], side="left")
+        return out.reshape(batch + values.shape[-1:])
+
+    @staticmethod
+    def diff_prepend_zero(x):
+        return np.diff(x, axis=-1, prepend=0.0)
+
+    @staticmethod
+    def clip(x, lo, hi):
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def broadcast_to(x, shape):
+        return np.broadcast_to(x, shape)
 
     # linear algebra ------------------------------------------------------
     @staticmethod
@@ -400,6 +452,45 @@ class TorchOps:
         return tuple(x.shape)
 
     @staticmethod
+    def sort(x):
+        return torch.sort(x, dim=-1).values
+
+    @staticmethod
+    def sort_with_indices(x):
+        out = torch.sort(x, dim=-1, stable=True)
+        return out.values, out.indices
+
+    @staticmethod
+    def take(x, idx):
+        if x.shape[:-1] != idx.shape[:-1]:
+            x = x.expand(idx.shape[:-1] + x.shape[-1:])
+        return torch.gather(x, -1, idx)
+
+    @staticmethod
+    def cumsum(x):
+        return torch.cumsum(x, dim=-1)
+
+    @staticmethod
+    def concatenate(xs):
+        return torch.cat(xs, dim=-1)
+
+    @staticmethod
+    def searchsorted(sorted_x, values):
+        return torch.searchsorted(sorted_x.contiguous(), values.contiguous(), right=False)
+
+    @staticmethod
+    def diff_prepend_zero(x):
+        return torch.diff(x, dim=-1, prepend=torch.zeros_like(x[..., :1]))
+
+    @staticmethod
+    def clip(x, lo, hi):
+        return torch.clamp(x, lo, hi)
+
+    @staticmethod
+    def broadcast_to(x, shape):
+        return x.expand(shape)
+
+    @staticmethod
     def cholesky(a):
         lower, info = torch.linalg.cholesky_ex(a)
         return lower, info == 0
@@ -533,6 +624,35 @@ def as_output(x: Any) -> Any:
     if isinstance(x, np.ndarray) and x.ndim == 0:
         return x[()]
     return x
+
+
+def numpy_rng(rng: Any) -> np.random.Generator:
+    """A numpy Generator from ``rng``: None, an int seed, a numpy Generator or a torch.Generator."""
+    if torch is not None and isinstance(rng, torch.Generator):
+        seed = int(torch.randint(0, 2**62, (1,), generator=rng, device=rng.device).item())
+        return np.random.default_rng(seed)
+    if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.integer,
+                                                                     np.random.Generator,
+                                                                     np.random.SeedSequence))):
+        raise TypeError(
+            f"rng must be None, an int seed, a numpy Generator or a torch.Generator, "
+            f"got {type(rng).__name__}")
+    if isinstance(rng, (int, np.integer)) and rng < 0:
+        raise ValueError(f"rng seed must be non-negative, got {rng}")
+    return np.random.default_rng(rng)
+
+
+def torch_rng(rng: Any, device) -> "torch.Generator":
+    """A torch.Generator on ``device`` from ``rng`` (None, int, numpy Generator, torch.Generator)."""
+    device = torch.device(device)
+    if isinstance(rng, torch.Generator):
+        if rng.device.type != device.type:
+            raise ValueError(f"rng is a generator on {rng.device}, but the data is on {device}")
+        return rng
+    seed = int(numpy_rng(rng).integers(0, 2**62))
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed)
+    return gen
 
 
 def to_python_scalar(x: Any) -> Any:

@@ -198,7 +198,7 @@ class NumpyOps:
 
     @staticmethod
     def diff_prepend_zero(x):
-        return np.diff(x, axis=-1, prepend=0.0)
+        return np.diff(x, axis=-1, prepend=np.zeros_like(x[..., :1]))
 
     @staticmethod
     def clip(x, lo, hi):

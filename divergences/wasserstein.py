@@ -91,27 +91,34 @@ def _prepare(u_values, v_values, u_weights, v_weights, axis):
         if x.shape[-1] == 0:
             raise ValueError(f"{name} is empty")
         check_finite(xp, name, x)
+    weights = {}
+    for name, values in (("u_weights", u), ("v_weights", v)):
+        if name in arrays:
+            w = arrays[name]
+            if w.ndim > 1:
+                w = xp.moveaxis(w, normalize_axis(axis, w.ndim), -1)
+            if w.ndim == 0 or w.shape[-1] != values.shape[-1]:
+                raise ValueError(
+                    f"{name} of shape {tuple(w.shape)} does not match its values of shape "
+                    f"{tuple(values.shape)} along the sample axis")
+            weights[name] = w
     try:
-        batch = tuple(np.broadcast_shapes(tuple(u.shape[:-1]), tuple(v.shape[:-1])))
+        batch = tuple(np.broadcast_shapes(
+            tuple(u.shape[:-1]), tuple(v.shape[:-1]),
+            *(tuple(w.shape[:-1]) for w in weights.values())))
     except ValueError:
         raise ValueError(
             f"the batch dimensions of u_values {tuple(u.shape)} and v_values "
-            f"{tuple(v.shape)} do not broadcast") from None
+            f"{tuple(v.shape)} (and their weights) do not broadcast") from None
     wu = wv = None
-    if "u_weights" in arrays:
-        w = arrays["u_weights"]
-        w = xp.moveaxis(w, normalize_axis(axis, w.ndim, "axis"), -1) if w.ndim > 1 else w
-        wu = _check_weights(xp, "u_weights", w, tuple(u.shape))
-    if "v_weights" in arrays:
-        w = arrays["v_weights"]
-        w = xp.moveaxis(w, normalize_axis(axis, w.ndim, "axis"), -1) if w.ndim > 1 else w
-        wv = _check_weights(xp, "v_weights", w, tuple(v.shape))
+    if "u_weights" in weights:
+        wu = _check_weights(xp, "u_weights", weights["u_weights"],
+                            batch + tuple(u.shape[-1:]))
+    if "v_weights" in weights:
+        wv = _check_weights(xp, "v_weights", weights["v_weights"],
+                            batch + tuple(v.shape[-1:]))
     u = xp.broadcast_to(u, batch + tuple(u.shape[-1:]))
     v = xp.broadcast_to(v, batch + tuple(v.shape[-1:]))
-    if wu is not None:
-        wu = xp.broadcast_to(wu, tuple(u.shape))
-    if wv is not None:
-        wv = xp.broadcast_to(wv, tuple(v.shape))
     return xp, u, v, wu, wv
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import os
+import threading
 from typing import Any
 
 import numpy as np
@@ -164,9 +166,52 @@ class NumpyOps:
         return np.sort(x, axis=-1)
 
     @staticmethod
-    def sort_with_indices(x):
-        idx = np.argsort(x, axis=-1, kind="stable")
+    def sort_with_indices(x, stable=False):
+        idx = np.argsort(x, axis=-1, kind="stable" if stable else None)
         return np.take_along_axis(x, idx, axis=-1), idx
+
+    @staticmethod
+    def arange_like(x):
+        """0, 1, ..., n-1 for the last axis of ``x`` (integers)."""
+        return np.arange(x.shape[-1])
+
+    @staticmethod
+    def count_before(mask):
+        """Number of True entries strictly before each position (last axis)."""
+        c = np.cumsum(mask, axis=-1, dtype=np.intp)
+        c -= mask
+        return c
+
+    @staticmethod
+    def run_pair(fn_a, fn_b, size):
+        """``(fn_a(), fn_b())``, the two in separate threads when ``size`` is large.
+
+        numpy releases the GIL in sorts, gathers and cumulative sums, so on a
+        machine with several cores the two halves of a two-sample computation
+        run concurrently.  Small inputs stay on the calling thread.
+        """
+        if size < 1 << 17 or (os.cpu_count() or 1) < 2:
+            return fn_a(), fn_b()
+        box = {}
+
+        def target():
+            box["b"] = fn_b()
+
+        worker = threading.Thread(target=target)
+        worker.start()
+        try:
+            ra = fn_a()
+        finally:
+            worker.join()
+        if "b" not in box:  # the worker raised: compute again here to surface the error
+            return ra, fn_b()
+        return ra, box["b"]
+
+    @staticmethod
+    def abs_diff(a, b):
+        """|a - b|, written into ``a`` (a temporary the caller owns) for numpy."""
+        np.subtract(a, b, out=a)
+        return np.abs(a, out=a)
 
     @staticmethod
     def take(x, idx):
@@ -456,9 +501,27 @@ class TorchOps:
         return torch.sort(x, dim=-1).values
 
     @staticmethod
-    def sort_with_indices(x):
-        out = torch.sort(x, dim=-1, stable=True)
+    def sort_with_indices(x, stable=False):
+        out = torch.sort(x, dim=-1, stable=stable)
         return out.values, out.indices
+
+    @staticmethod
+    def arange_like(x):
+        return torch.arange(x.shape[-1], device=x.device)
+
+    @staticmethod
+    def count_before(mask):
+        m = mask.to(torch.int64)
+        return torch.cumsum(m, dim=-1) - m
+
+    @staticmethod
+    def run_pair(fn_a, fn_b, size):
+        """``(fn_a(), fn_b())`` in order (torch parallelises inside its kernels)."""
+        return fn_a(), fn_b()
+
+    @staticmethod
+    def abs_diff(a, b):
+        return torch.abs(a - b)
 
     @staticmethod
     def take(x, idx):

@@ -127,17 +127,19 @@ def _prepare(u_values, v_values, u_weights, v_weights, axis):
 # ---------------------------------------------------------------------------
 
 
-def _sorted_with_cumulative(xp, x, w, presorted=False):
-    """Sorted values and their normalised cumulative weights."""
-    if w is None:
-        xs = x if presorted else xp.sort(x)
-        cum = xp.cumsum(xp.full_like(xs, 1.0)) / xs.shape[-1]
-        return xs, cum
+def _sorted_side(xp, x, w, presorted, need_cumulative):
+    """Sorted samples and, if needed, their normalised cumulative weights."""
     if presorted:
         xs, ws = x, w
+    elif w is None:
+        xs, ws = xp.sort(x), None
     else:
         xs, idx = xp.sort_with_indices(x)
         ws = xp.take(w, idx)
+    if not need_cumulative:
+        return xs, None
+    if ws is None:
+        return xs, xp.cumsum(xp.full_like(xs, 1.0)) / xs.shape[-1]
     cum = xp.cumsum(ws)
     return xs, cum / cum[..., -1:]
 
@@ -145,19 +147,26 @@ def _sorted_with_cumulative(xp, x, w, presorted=False):
 def _wasserstein_pow(xp, u, v, wu, wv, p, presorted=False):
     r""":math:`W_p^p` between the empirical distributions along the last axis."""
     n, m = u.shape[-1], v.shape[-1]
-    if wu is None and wv is None and n == m:
-        us = u if presorted else xp.sort(u)
-        vs = v if presorted else xp.sort(v)
-        d = xp.abs(us - vs)
+    simple = wu is None and wv is None and n == m
+    (us, cu), (vs, cv) = xp.run_pair(
+        lambda: _sorted_side(xp, u, wu, presorted, not simple),
+        lambda: _sorted_side(xp, v, wv, presorted, not simple),
+        math.prod(u.shape) + math.prod(v.shape))
+    if simple:
+        d = xp.abs(us - vs) if presorted else xp.abs_diff(us, vs)
         return xp.mean(d if p == 1 else d ** p, axis=-1)
-    us, cu = _sorted_with_cumulative(xp, u, wu, presorted)
-    vs, cv = _sorted_with_cumulative(xp, v, wv, presorted)
-    # merged breakpoints of the two quantile functions; on (t_{k-1}, t_k] both are constant
-    t = xp.sort(xp.concatenate([cu, cv]))
-    iu = xp.clip(xp.searchsorted(cu, t), 0, n - 1)
-    iv = xp.clip(xp.searchsorted(cv, t), 0, m - 1)
+    # Merged breakpoints of the two quantile functions: on (t_{k-1}, t_k] both are
+    # constant.  A stable sort of [cu, cv] (two sorted runs, so close to linear)
+    # puts u's entries first among ties; then, wherever t_{k-1} < t_k, the number
+    # of u entries before position k is #{cu < t_k}, the index of u's quantile,
+    # and likewise for v.  Positions with t_{k-1} = t_k have dt = 0.
+    t, order = xp.sort_with_indices(xp.concatenate([cu, cv]), stable=True)
+    iu = xp.count_before(order < n)
+    iv = xp.arange_like(t) - iu
+    iu = xp.clip(iu, 0, n - 1)
+    iv = xp.clip(iv, 0, m - 1)
     dt = xp.diff_prepend_zero(t)
-    d = xp.abs(xp.take(us, iu) - xp.take(vs, iv))
+    d = xp.abs_diff(xp.take(us, iu), xp.take(vs, iv))
     return xp.sum(dt * (d if p == 1 else d ** p), axis=-1)
 
 

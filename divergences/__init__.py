@@ -12,6 +12,7 @@ from .discrete import (
 )
 from .ffunctions import FFunction, dual, f_names, get_f
 from .results import TwoSampleResult
+from .two_sample import wasserstein_test
 from .wasserstein import (
     clip_weights,
     earth_movers_distance,
@@ -45,6 +46,7 @@ __all__ = [
     "wasserstein_1d_histogram",
     "wasserstein_1d_quantile",
     "wasserstein_critic_objective",
+    "wasserstein_test",
     "dual",
     "f_divergence",
     "f_names",

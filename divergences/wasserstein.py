@@ -160,13 +160,22 @@ def _wasserstein_pow(xp, u, v, wu, wv, p, presorted=False):
     # puts u's entries first among ties; then, wherever t_{k-1} < t_k, the number
     # of u entries before position k is #{cu < t_k}, the index of u's quantile,
     # and likewise for v.  Positions with t_{k-1} = t_k have dt = 0.
-    t, order = xp.sort_with_indices(xp.concatenate([cu, cv]), stable=True)
-    iu = xp.count_before(order < n)
+    # (intermediates are released as soon as they are used, to bound peak memory)
+    merged = xp.concatenate([cu, cv])
+    del cu, cv
+    t, order = xp.sort_with_indices(merged, stable=True)
+    del merged
+    from_u = order < n
+    del order
+    iu = xp.count_before(from_u)
+    del from_u
     iv = xp.arange_like(t) - iu
     iu = xp.clip(iu, 0, n - 1)
     iv = xp.clip(iv, 0, m - 1)
     dt = xp.diff_prepend_zero(t)
+    del t
     d = xp.abs_diff(xp.take(us, iu), xp.take(vs, iv))
+    del iu, iv
     return xp.sum(dt * (d if p == 1 else d ** p), axis=-1)
 
 

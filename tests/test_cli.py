@@ -50,3 +50,46 @@ def test_demo_unwritable_plot_is_one_line(tmp_path):
     res = run("demo", "--out", str(tmp_path / "missing-dir" / "x.png"))
     assert res.returncode == 2
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_emd_command(tmp_path):
+    import numpy as np
+
+    import divergences as dv
+
+    rng = np.random.default_rng(0)
+    x, y, w = rng.normal(size=50), rng.normal(1, 2, size=30), rng.random(50)
+    np.save(tmp_path / "x.npy", x)
+    np.savetxt(tmp_path / "y.csv", y, delimiter=",")
+    np.save(tmp_path / "w.npy", w)
+    res = run("emd", str(tmp_path / "x.npy"), str(tmp_path / "y.csv"), "--x-weights",
+              str(tmp_path / "w.npy"), "--p", "2", "--json")
+    assert res.returncode == 0, res.stderr
+    import json
+
+    out = json.loads(res.stdout)
+    assert out["wasserstein"] == pytest.approx(float(dv.wasserstein_1d(x, y, w, p=2)), rel=1e-12)
+    plain = run("emd", str(tmp_path / "x.npy"), str(tmp_path / "y.csv"))
+    assert plain.stdout.startswith("W_1 = ")
+
+
+def test_emd_bad_files_are_one_line(tmp_path):
+    import numpy as np
+
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    (tmp_path / "bad.csv").write_text("1,2\nx,y\n")
+    np.save(tmp_path / "ok.npy", np.arange(3.0))
+    np.save(tmp_path / "neg.npy", -np.ones(3))
+    cases = [
+        ["emd", str(tmp_path / "missing.npy"), str(tmp_path / "ok.npy")],
+        ["emd", str(tmp_path / "obj.npy"), str(tmp_path / "ok.npy")],
+        ["emd", str(tmp_path / "bad.csv"), str(tmp_path / "ok.npy")],
+        ["emd", str(tmp_path / "ok.npy"), str(tmp_path / "ok.npy"), "--x-weights",
+         str(tmp_path / "neg.npy")],
+        ["emd", str(tmp_path / "ok.npy")],
+    ]
+    for args in cases:
+        res = run(*args)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert "Traceback" not in res.stderr

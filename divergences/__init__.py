@@ -12,7 +12,9 @@ from .discrete import (
 )
 from .ffunctions import FFunction, dual, f_names, get_f
 from .results import TwoSampleResult
-from .two_sample import wasserstein_test
+from .classifier_test import c2st
+from .discriminator import gan_value, jensen_shannon_from_gan_value, optimal_discriminator
+from .two_sample import energy_test, mmd_test, wasserstein_test
 from .wasserstein import (
     clip_weights,
     earth_movers_distance,
@@ -36,6 +38,12 @@ __version__ = "0.1.0"
 __all__ = [
     "FFunction",
     "TwoSampleResult",
+    "c2st",
+    "energy_test",
+    "gan_value",
+    "jensen_shannon_from_gan_value",
+    "mmd_test",
+    "optimal_discriminator",
     "clip_weights",
     "earth_movers_distance",
     "gradient_penalty",

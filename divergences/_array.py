@@ -225,8 +225,8 @@ class NumpyOps:
         return np.cumsum(x, axis=-1)
 
     @staticmethod
-    def concatenate(xs):
-        return np.concatenate(xs, axis=-1)
+    def concatenate(xs, axis=-1):
+        return np.concatenate(xs, axis=axis)
 
     @staticmethod
     def searchsorted(sorted_x, values):
@@ -534,8 +534,8 @@ class TorchOps:
         return torch.cumsum(x, dim=-1)
 
     @staticmethod
-    def concatenate(xs):
-        return torch.cat(xs, dim=-1)
+    def concatenate(xs, axis=-1):
+        return torch.cat(xs, dim=axis)
 
     @staticmethod
     def searchsorted(sorted_x, values):

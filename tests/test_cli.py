@@ -93,3 +93,34 @@ def test_emd_bad_files_are_one_line(tmp_path):
         assert res.returncode == 2, (args, res.stdout, res.stderr)
         assert len(res.stderr.strip().splitlines()) == 1, res.stderr
         assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("method", ["c2st", "mmd", "energy"])
+def test_test_command(tmp_path, method):
+    import json
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "x.npy", rng.normal(size=(150, 3)))
+    np.savetxt(tmp_path / "y.csv", rng.normal(size=(120, 3)) + [1.0, 0, 0], delimiter=",")
+    res = run("test", str(tmp_path / "x.npy"), str(tmp_path / "y.csv"), "--method", method,
+              "--seed", "0", "--permutations", "200", "--json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["reject"] is True and out["pvalue"] < 0.01 and out["n_y"] == 120
+    plain = run("test", str(tmp_path / "x.npy"), str(tmp_path / "y.csv"), "--method", method,
+                "--seed", "0", "--permutations", "200")
+    assert "reject H0" in plain.stdout
+
+
+def test_test_command_errors(tmp_path):
+    import numpy as np
+
+    np.save(tmp_path / "a.npy", np.ones((10, 2)))
+    np.save(tmp_path / "b.npy", np.ones((10, 3)))
+    for args in (["test", str(tmp_path / "a.npy"), str(tmp_path / "b.npy")],
+                 ["test", str(tmp_path / "a.npy"), str(tmp_path / "a.npy"), "--alpha", "2"],
+                 ["test", str(tmp_path / "a.npy"), str(tmp_path / "a.npy"), "--method", "t"]):
+        res = run(*args)
+        assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr

@@ -1,0 +1,133 @@
+"""MMD and energy permutation tests: statistics against direct formulas, null, calibration."""
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+from scipy.spatial.distance import cdist
+
+import divergences as dv
+from divergences import two_sample as ts
+
+
+def mmd2_direct(x, y, bw):
+    k = lambda a, b: np.exp(-cdist(a, b, "sqeuclidean") / (2 * bw * bw))  # noqa: E731
+    n, m = len(x), len(y)
+    kxx, kyy, kxy = k(x, x), k(y, y), k(x, y)
+    return ((kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
+            - 2 * kxy.mean())
+
+
+def energy_direct(x, y):
+    return 2 * cdist(x, y).mean() - cdist(x, x).mean() - cdist(y, y).mean()
+
+
+def test_statistics_match_direct_formulas():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(30, 3)), rng.normal(0.3, 1.2, size=(25, 3))
+    res = dv.mmd_test(x, y, bandwidth=1.3, n_permutations=10, rng=0)
+    assert res.statistic == pytest.approx(mmd2_direct(x, y, 1.3), rel=1e-12)
+    e = dv.energy_test(x, y, n_permutations=10, rng=0)
+    assert e.statistic == pytest.approx(energy_direct(x, y), rel=1e-12)
+    assert e.details["scaled_statistic"] == pytest.approx(e.statistic * 30 * 25 / 55)
+    # the median heuristic is the median pairwise distance of the pooled sample
+    z = np.concatenate([x, y])
+    med = np.median(cdist(z, z)[np.triu_indices(len(z), 1)])
+    assert dv.mmd_test(x, y, n_permutations=5, rng=0).details["bandwidth"] == pytest.approx(med)
+
+
+def test_null_statistics_are_statistics_of_relabellings():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(12, 2)), rng.normal(size=(9, 2))
+    z = np.concatenate([x, y])
+    labels = np.zeros((21, 3))
+    perms = [rng.permutation(21) for _ in range(3)]
+    for b, perm in enumerate(perms):
+        labels[perm[:12], b] = 1
+    kfun = lambda a, c: np.exp(-cdist(a, c, "sqeuclidean") / 2)  # noqa: E731
+    sums = ts._block_sums(dv._array.NUMPY, z, lambda s, e: kfun(z[s:e], z), labels, chunk_rows=4)
+    got = ts._mmd2_unbiased(12, 9, *sums)
+    for b, perm in enumerate(perms):
+        assert got[b] == pytest.approx(mmd2_direct(z[perm[:12]], z[perm[12:]], 1.0), rel=1e-12)
+    dsums = ts._block_sums(dv._array.NUMPY, z, lambda s, e: cdist(z[s:e], z), labels, chunk_rows=5)
+    got = ts._energy_v(12, 9, *dsums)
+    for b, perm in enumerate(perms):
+        assert got[b] == pytest.approx(energy_direct(z[perm[:12]], z[perm[12:]]), rel=1e-12)
+
+
+def test_chunking_and_batching_do_not_change_results(monkeypatch):
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(40, 2)), rng.normal(size=(30, 2))
+    ref = dv.mmd_test(x, y, n_permutations=200, rng=3)
+    monkeypatch.setattr(ts, "_CHUNK_ELEMENTS", 100)
+    small = dv.mmd_test(x, y, n_permutations=200, rng=3)
+    np.testing.assert_allclose(small.null_distribution, ref.null_distribution, rtol=1e-10, atol=1e-14)
+    assert small.pvalue == ref.pvalue
+    e1 = dv.energy_test(x, y, n_permutations=100, rng=4)
+    e2 = dv.energy_test(x, y, n_permutations=100, rng=4, batch_size=7)
+    assert abs(e1.pvalue - e2.pvalue) < 0.2  # different batches draw different permutations
+    assert len(np.unique(np.round(e2.null_distribution, 12))) > 90
+
+
+@pytest.mark.parametrize("test", ["mmd", "energy"])
+def test_type_one_error_and_uniform_pvalues(test):
+    rng = np.random.default_rng(10 if test == "mmd" else 11)
+    fn = dv.mmd_test if test == "mmd" else dv.energy_test
+    reps, alpha = 200, 0.05
+    pvals = np.array([fn(rng.normal(size=(30, 5)), rng.normal(size=(30, 5)), n_permutations=199,
+                         rng=rng).pvalue for _ in range(reps)])
+    lo, hi = stats.binom.ppf([0.005, 0.995], reps, alpha)
+    assert lo <= np.sum(pvals <= alpha) <= hi
+    assert stats.kstest(pvals, "uniform").pvalue > 0.001
+
+
+@pytest.mark.parametrize("fn", [dv.mmd_test, dv.energy_test])
+def test_power_on_a_shift(fn):
+    rng = np.random.default_rng(5)
+    hits = sum(fn(rng.normal(size=(60, 3)), rng.normal(size=(60, 3)) + [0.8, 0, 0],
+                  n_permutations=199, rng=rng).reject() for _ in range(10))
+    assert hits >= 9
+
+
+def test_kernels_and_torch():
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(25, 2)), rng.normal(size=(20, 2))
+    lap = dv.mmd_test(x, y, kernel="laplacian", bandwidth=2.0, n_permutations=10, rng=0)
+    k = lambda a, b: np.exp(-cdist(a, b) / 2.0)  # noqa: E731
+    custom = dv.mmd_test(x, y, kernel=k, n_permutations=10, rng=0)
+    assert lap.statistic == pytest.approx(custom.statistic, rel=1e-12)
+    t = dv.mmd_test(torch.tensor(x), torch.tensor(y), bandwidth=2.0, n_permutations=50, rng=0)
+    assert isinstance(t.statistic, torch.Tensor) and t.statistic.ndim == 0
+    assert t.statistic.item() == pytest.approx(
+        dv.mmd_test(x, y, bandwidth=2.0, n_permutations=10, rng=0).statistic, rel=1e-10)
+    e = dv.energy_test(torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32),
+                       n_permutations=50, rng=0)
+    assert e.statistic.dtype == torch.float32
+    assert e.statistic.item() == pytest.approx(energy_direct(x, y), rel=5e-5)
+    # 1-D samples are accepted as (n,)
+    assert dv.energy_test(x[:, 0], y[:, 0], n_permutations=5, rng=0).statistic == pytest.approx(
+        energy_direct(x[:, :1], y[:, :1]), rel=1e-12)
+
+
+@pytest.mark.parametrize("fn", [dv.mmd_test, dv.energy_test])
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(x=np.ones((5, 2)), y=np.ones((5, 3))), ValueError, "same dimension"),
+    (dict(x=np.zeros((0, 2)), y=np.ones((5, 2))), ValueError, "x is empty"),
+    (dict(x=np.ones((5, 2)), y=np.full((5, 2), np.nan)), ValueError, "y contains NaN"),
+    (dict(x=np.ones((1, 2)), y=np.ones((5, 2))), ValueError, "at least 2"),
+    (dict(x=np.ones((5, 2)), y=np.ones((5, 2)), n_permutations=0), ValueError, "n_permutations"),
+    (dict(x=np.ones((5, 2, 2)), y=np.ones((5, 2))), ValueError, "shape"),
+])
+def test_bad_input(fn, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        fn(**kwargs)
+
+
+def test_mmd_specific_errors():
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    with pytest.raises(ValueError, match="bandwidth"):
+        dv.mmd_test(x, x + 1, bandwidth=-1.0)
+    with pytest.raises(ValueError, match="kernel"):
+        dv.mmd_test(x, x + 1, kernel="cosine")
+    with pytest.raises(ValueError, match="median pairwise distance is 0"):
+        dv.mmd_test(np.ones((5, 2)), np.ones((5, 2)))

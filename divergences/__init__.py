@@ -12,7 +12,23 @@ from .discrete import (
 )
 from .ffunctions import FFunction, dual, f_names, get_f
 from .results import TwoSampleResult
+from .bounds import (
+    dv_bound,
+    dv_mi_bound,
+    fgan_bound,
+    fgan_bound_from_logits,
+    infonce_bound,
+    interpolated_bound,
+    js_bound,
+    js_mi_bound,
+    mine_step,
+    nwj_bound,
+    nwj_mi_bound,
+    smile_bound,
+    tuba_bound,
+)
 from .classifier_test import c2st
+from .estimate import Estimate, estimate_f_divergence, estimate_mutual_information
 from .discriminator import gan_value, jensen_shannon_from_gan_value, optimal_discriminator
 from .two_sample import energy_test, mmd_test, wasserstein_test
 from .wasserstein import (
@@ -38,7 +54,23 @@ __version__ = "0.1.0"
 __all__ = [
     "FFunction",
     "TwoSampleResult",
+    "Estimate",
+    "estimate_f_divergence",
+    "estimate_mutual_information",
     "c2st",
+    "dv_bound",
+    "dv_mi_bound",
+    "fgan_bound",
+    "fgan_bound_from_logits",
+    "infonce_bound",
+    "interpolated_bound",
+    "js_bound",
+    "js_mi_bound",
+    "mine_step",
+    "nwj_bound",
+    "nwj_mi_bound",
+    "smile_bound",
+    "tuba_bound",
     "energy_test",
     "gan_value",
     "jensen_shannon_from_gan_value",

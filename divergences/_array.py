@@ -100,6 +100,8 @@ class NumpyOps:
         """log(1 + exp(x)), exact for all x."""
         return np.logaddexp(x, 0.0)
 
+    logaddexp = staticmethod(np.logaddexp)
+
     @staticmethod
     def pow(x, a):
         return np.power(x, a)
@@ -411,6 +413,11 @@ class TorchOps:
     @staticmethod
     def errstate():
         return contextlib.nullcontext()
+
+    @staticmethod
+    def logaddexp(a, b):
+        a, b = _torch_pair(a, b)
+        return torch.logaddexp(a, b)
 
     @staticmethod
     def softplus(x):

@@ -38,14 +38,11 @@ def _make_network(kind, d, hidden, gen, device):
         for a, b in zip(sizes[:-1], sizes[1:]):
             layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
         layers.append(torch.nn.Linear(sizes[-1], 1))
-    net = torch.nn.Sequential(*layers).to(device=device, dtype=torch.float32)
-    with torch.no_grad():  # seeded initialisation (no global RNG)
-        for layer in net:
-            if isinstance(layer, torch.nn.Linear):
-                bound = 1.0 / math.sqrt(layer.in_features)
-                layer.weight.uniform_(-bound, bound, generator=gen)
-                layer.bias.uniform_(-bound, bound, generator=gen)
-    return net
+    from .critics import init_linear_
+
+    net = torch.nn.Sequential(*layers)
+    init_linear_(net, gen)  # seeded initialisation (no global RNG)
+    return net.to(device=device, dtype=torch.float32)
 
 
 def _train(kind, x_tr, l_tr, x_val, l_val, gen, *, hidden, max_epochs, batch_size, lr,

@@ -12,6 +12,11 @@ emd X Y
 test X Y --method c2st|mmd|energy
     A two-sample test on two files of shape (n, d); prints the decision, the
     statistic and the p-value (or a JSON object).
+estimate X Y --divergence kl --bound fgan|nwj|dv
+    Train a critic on samples of P (X) and Q (Y) and print the estimate of
+    D_f(P||Q) with its confidence interval.
+mi XY --split d --bound infonce|nwj|...
+    Estimate I(X;Y) from joint samples (the first d columns are X).
 
 Errors in the arguments or the input files are reported as one line on
 stderr with exit status 2, never as a traceback.
@@ -128,6 +133,43 @@ def _cmd_test(args):
     return 0
 
 
+def _print_estimate(est, args, label):
+    if args.json:
+        import json
+
+        print(json.dumps({"estimate": est.value, "stderr": est.stderr, "ci": list(est.ci),
+                          "method": est.method, "quantity": label}))
+    else:
+        print(f"{label} ~= {est.value:.4f}  (std. error {est.stderr:.4f}, 95% CI "
+              f"[{est.ci[0]:.4f}, {est.ci[1]:.4f}]; {est.method})")
+
+
+def _cmd_estimate(args):
+    from ._io import load_samples
+    from .estimate import estimate_f_divergence
+
+    x = load_samples(args.x, "X")
+    y = load_samples(args.y, "Y")
+    est = estimate_f_divergence(x, y, args.divergence, bound=args.bound, steps=args.steps,
+                                rng=args.seed, progress=not args.quiet)
+    _print_estimate(est, args, f"D_{args.divergence}(P||Q)")
+    return 0
+
+
+def _cmd_mi(args):
+    from ._io import load_samples
+    from .estimate import estimate_mutual_information
+
+    xy = load_samples(args.xy, "XY")
+    if xy.ndim != 2 or not 0 < args.split < xy.shape[1]:
+        raise ValueError(f"--split must lie between 1 and {max(xy.shape[-1] - 1, 1)} for joint "
+                         f"samples of shape {xy.shape} (the first columns are X)")
+    est = estimate_mutual_information(xy[:, :args.split], xy[:, args.split:], bound=args.bound,
+                                      steps=args.steps, rng=args.seed, progress=not args.quiet)
+    _print_estimate(est, args, "I(X;Y)")
+    return 0
+
+
 def _build_parser():
     parser = _Parser(prog="divergences", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -158,6 +200,23 @@ def _build_parser():
     p_test.add_argument("--seed", type=int, default=None, help="random seed")
     p_test.add_argument("--json", action="store_true", help="print a JSON object")
     p_test.set_defaults(func=_cmd_test)
+    p_est = sub.add_parser("estimate", help="variational estimate of an f-divergence")
+    p_est.add_argument("x", help="samples of P (.npy or .csv)")
+    p_est.add_argument("y", help="samples of Q (.npy or .csv)")
+    p_est.add_argument("--divergence", default="kl", help="f-function name (default kl)")
+    p_est.add_argument("--bound", choices=("fgan", "nwj", "dv"), default="fgan")
+    p_mi = sub.add_parser("mi", help="variational estimate of mutual information")
+    p_mi.add_argument("xy", help="joint samples, shape (n, d_x + d_y) (.npy or .csv)")
+    p_mi.add_argument("--split", type=int, required=True, help="number of X columns")
+    p_mi.add_argument("--bound", choices=("nwj", "dv", "mine", "js", "infonce", "tuba",
+                                          "interpolated", "smile"), default="infonce")
+    for p in (p_est, p_mi):
+        p.add_argument("--steps", type=int, default=1500)
+        p.add_argument("--seed", type=int, default=None)
+        p.add_argument("--quiet", action="store_true", help="no progress display")
+        p.add_argument("--json", action="store_true", help="print a JSON object")
+    p_est.set_defaults(func=_cmd_estimate)
+    p_mi.set_defaults(func=_cmd_mi)
     return parser
 
 
@@ -168,7 +227,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise _UsageError("divergences: error: a command is required "
-                              "(table, demo, emd, test); see 'divergences --help'")
+                              "(table, demo, emd, test, estimate, mi); see 'divergences --help'")
         return args.func(args)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)

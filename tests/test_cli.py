@@ -124,3 +124,33 @@ def test_test_command_errors(tmp_path):
                  ["test", str(tmp_path / "a.npy"), str(tmp_path / "a.npy"), "--method", "t"]):
         res = run(*args)
         assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_estimate_and_mi_commands(tmp_path):
+    import json
+    import math
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "p.npy", rng.normal(size=(3000, 1)))
+    np.save(tmp_path / "q.npy", rng.normal(1.0, 1.0, size=(3000, 1)))
+    res = run("estimate", str(tmp_path / "p.npy"), str(tmp_path / "q.npy"), "--divergence", "kl",
+              "--bound", "nwj", "--steps", "300", "--seed", "0", "--json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert abs(out["estimate"] - 0.5) < 0.15 and out["ci"][0] < out["estimate"] < out["ci"][1]
+    assert "step 300/300" in res.stderr               # progress on in the CLI
+    x = rng.normal(size=(5000, 2))
+    y = 0.8 * x + 0.6 * rng.normal(size=(5000, 2))
+    np.savetxt(tmp_path / "xy.csv", np.hstack([x, y]), delimiter=",")
+    res = run("mi", str(tmp_path / "xy.csv"), "--split", "2", "--steps", "300", "--seed", "0",
+              "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("I(X;Y) ~= ") and res.stderr == ""
+    value = float(res.stdout.split("~=")[1].split()[0])
+    assert abs(value - (-math.log(1 - 0.64))) < 0.2
+    bad = run("mi", str(tmp_path / "xy.csv"), "--split", "9")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    bad = run("estimate", str(tmp_path / "p.npy"), str(tmp_path / "q.npy"), "--divergence", "foo")
+    assert bad.returncode == 2 and "known names" in bad.stderr

@@ -1,0 +1,110 @@
+"""Estimators: accuracy on problems with known truth, honesty of the output, errors."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy import integrate, stats
+
+import divergences as dv
+
+
+def correlated_gaussians(mi, d=5, n=40_000, seed=0):
+    rng = np.random.default_rng(seed)
+    rho = math.sqrt(1 - math.exp(-2 * mi / d))
+    x = rng.normal(size=(n, d))
+    return x, rho * x + math.sqrt(1 - rho ** 2) * rng.normal(size=(n, d))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mi", [0.5, 1.0, 2.0])
+@pytest.mark.parametrize("bound", dv.estimate.MI_BOUNDS)
+def test_mi_estimators_within_10_percent(bound, mi):
+    x, y = correlated_gaussians(mi)
+    assert float(dv.gaussian_mutual_information(math.sqrt(1 - math.exp(-2 * mi / 5)), 5)) == \
+        pytest.approx(mi)
+    est = dv.estimate_mutual_information(x, y, bound=bound, rng=1)
+    assert abs(est.value - mi) < 0.1 * mi, (bound, mi, est.value)
+
+
+def test_infonce_is_capped_at_log_k():
+    x, y = correlated_gaussians(4.0, n=20_000)
+    est = dv.estimate_mutual_information(x, y, bound="infonce", batch_size=16, steps=400, rng=0)
+    assert est.details["log_K"] == pytest.approx(math.log(16))
+    assert est.value <= math.log(16) + 1e-9
+    assert est.value > 0.8 * math.log(16)        # close to the cap, far below the truth 4
+
+
+def test_estimate_fields_progress_and_reproducibility(capsys):
+    x, y = correlated_gaussians(1.0, n=4000)
+    a = dv.estimate_mutual_information(x, y, steps=50, rng=3, progress=True)
+    err = capsys.readouterr().err
+    assert "estimate_mutual_information (infonce): step 50/50" in err
+    b = dv.estimate_mutual_information(x, y, steps=50, rng=3)
+    assert a.value == b.value and a.stderr == b.stderr
+    assert a.ci[0] < a.value < a.ci[1]
+    assert a.ci[1] - a.value == pytest.approx(1.959964 * a.stderr, rel=1e-5)
+    assert a.curve.shape == (50,) and np.all(np.isfinite(a.curve))
+    assert isinstance(a.critic, torch.nn.Module)
+    assert capsys.readouterr().err == ""            # off by default
+
+
+def test_torch_input_and_concat_critic():
+    x, y = correlated_gaussians(1.0, d=2, n=6000)
+    est = dv.estimate_mutual_information(torch.tensor(x), torch.tensor(y), critic="concat",
+                                         batch_size=64, steps=300, hidden=64, rng=0)
+    truth = 1.0
+    assert abs(est.value - truth) < 0.2
+
+
+def _js_between_normals(m0, m1):
+    p, q = stats.norm(m0, 1), stats.norm(m1, 1)
+    m = lambda t: 0.5 * (p.pdf(t) + q.pdf(t))  # noqa: E731
+    return 0.5 * integrate.quad(lambda t: p.pdf(t) * math.log(p.pdf(t) / m(t)), -20, 20)[0] + \
+        0.5 * integrate.quad(lambda t: q.pdf(t) * math.log(q.pdf(t) / m(t)), -20, 20)[0]
+
+
+@pytest.mark.parametrize("f, bound", [("kl", "fgan"), ("kl", "nwj"), ("kl", "dv"),
+                                      ("jensen_shannon", "fgan"), ("squared_hellinger", "fgan")])
+def test_f_divergence_estimators_within_10_percent(f, bound):
+    rng = np.random.default_rng(4)
+    d, shift = 2, np.array([1.0, 0.5])
+    x_p, x_q = rng.normal(size=(20_000, d)), rng.normal(size=(20_000, d)) + shift
+    if f == "jensen_shannon":
+        truth = _js_between_normals(0.0, float(np.linalg.norm(shift)))   # rotation invariance
+    else:
+        truth = float(dv.gaussian_f_divergence(np.zeros(d), np.eye(d), shift, np.eye(d), f))
+    est = dv.estimate_f_divergence(x_p, x_q, f, bound=bound, rng=0)
+    assert abs(est.value - truth) < 0.1 * truth, (f, bound, est.value, truth)
+    # the held-out evaluation is a bound: it may not exceed the truth by more than its noise
+    assert est.value < truth + 3 * est.stderr + 0.01
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(bound="nope"), ValueError, "bound must be one of"),
+    (dict(steps=0), ValueError, "steps"),
+    (dict(eval_fraction=1.0), ValueError, "eval_fraction"),
+    (dict(critic="fancy"), ValueError, "critic"),
+    (dict(critic=3), TypeError, "critic"),
+    (dict(alpha=2.0), ValueError, "alpha"),
+    (dict(batch_size=4000), ValueError, "held-out part"),
+])
+def test_mi_bad_input(kwargs, exc, match):
+    x, y = correlated_gaussians(1.0, n=1000)
+    with pytest.raises(exc, match=match):
+        dv.estimate_mutual_information(x, y, **kwargs)
+
+
+def test_more_bad_input():
+    x, y = correlated_gaussians(1.0, n=1000)
+    with pytest.raises(ValueError, match="same number of pairs"):
+        dv.estimate_mutual_information(x, y[:500])
+    with pytest.raises(ValueError, match="x contains NaN"):
+        dv.estimate_mutual_information(np.full_like(x, np.nan), y)
+    with pytest.raises(ValueError, match="bounds KL only"):
+        dv.estimate_f_divergence(x, y, "jensen_shannon", bound="nwj")
+    with pytest.raises(ValueError, match="same dimension"):
+        dv.estimate_f_divergence(x, y[:, :2])
+    with pytest.raises(ValueError, match="too few samples"):
+        dv.estimate_f_divergence(x[:3], y[:3])

@@ -427,7 +427,8 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
                          f"({batch_size}); give more samples or a larger eval_fraction")
     gen = _torch_generator(gen_np)
     # a validation part of the training data selects the best critic along training
-    n_val = max(batch_size, tr.size // 5)
+    # (at most 8 batches, checked at most 20 times: a few per cent of the training cost)
+    n_val = min(max(batch_size, tr.size // 5), 8 * batch_size)
     if tr.size - n_val < batch_size:
         raise ValueError(f"too few training pairs ({tr.size}) for batches of {batch_size} and "
                          f"a validation part")
@@ -476,7 +477,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     bar = _Progress(progress, steps, f"estimate_mutual_information ({bound})")
     keeper = _BestState([critic, baseline])
     val_idx = torch.as_tensor(va, device=dev)
-    check_every = max(10, steps // 30)
+    check_every = max(10, steps // 20)
     for step in range(steps):
         critic.train()
         idx = _batch_indices(gen, x_tr.shape[0], batch_size, dev)

@@ -10,7 +10,7 @@ from scipy import integrate, stats
 import divergences as dv
 
 
-def correlated_gaussians(mi, d=5, n=40_000, seed=0):
+def correlated_gaussians(mi, d=5, n=80_000, seed=0):
     rng = np.random.default_rng(seed)
     rho = math.sqrt(1 - math.exp(-2 * mi / d))
     x = rng.normal(size=(n, d))

@@ -28,7 +28,12 @@ from .bounds import (
     tuba_bound,
 )
 from .classifier_test import c2st
-from .estimate import Estimate, estimate_f_divergence, estimate_mutual_information
+from .estimate import (
+    Estimate,
+    estimate_f_divergence,
+    estimate_mutual_information,
+    estimate_mutual_information_batched,
+)
 from .discriminator import gan_value, jensen_shannon_from_gan_value, optimal_discriminator
 from .two_sample import energy_test, mmd_test, wasserstein_test
 from .wasserstein import (
@@ -57,6 +62,7 @@ __all__ = [
     "Estimate",
     "estimate_f_divergence",
     "estimate_mutual_information",
+    "estimate_mutual_information_batched",
     "c2st",
     "dv_bound",
     "dv_mi_bound",

@@ -17,6 +17,9 @@ estimate X Y --divergence kl --bound fgan|nwj|dv
     D_f(P||Q) with its confidence interval.
 mi XY --split d --bound infonce|nwj|...
     Estimate I(X;Y) from joint samples (the first d columns are X).
+bench [--protocol poole2019] [--out DIR]
+    Bias/variance study of MI estimators on correlated Gaussians with known MI:
+    prints a Markdown table, writes bench.csv and bench.png to DIR.
 
 Errors in the arguments or the input files are reported as one line on
 stderr with exit status 2, never as a traceback.
@@ -170,6 +173,55 @@ def _cmd_mi(args):
     return 0
 
 
+def _cmd_bench(args):
+    import os
+
+    from .bench import MIEstimator, bias_variance
+    from .problems import mi_staircase
+
+    if args.protocol == "poole2019":
+        # Poole et al. (2019): d = 20, MI 2..10 nats, batch 64, Adam 5e-4, 2 x 256 critic
+        d, mis, batch, lr, hidden = 20, (2.0, 4.0, 6.0, 8.0, 10.0), 64, 5e-4, 256
+        bounds = args.estimators or ["nwj", "tuba", "dv", "mine", "infonce", "js",
+                                     "interpolated", "smile:1", "smile:5", "smile:inf"]
+        steps = args.steps or 2000
+        n = args.n or 100_000
+    else:
+        d, mis, batch, lr, hidden = args.d, tuple(args.mi), 128, 1e-3, 128
+        bounds = args.estimators or ["infonce", "nwj", "smile:5"]
+        steps = args.steps or 1000
+        n = args.n or 5000
+    estimators = {}
+    for spec in bounds:
+        name, _, tau = spec.partition(":")
+        options = {"hidden": hidden}
+        if name == "smile" and tau:
+            options["tau"] = float(tau)
+        estimators[spec] = MIEstimator(name, steps=steps, batch_size=batch, lr=lr,
+                                       options=options)
+    problems = mi_staircase(d=d, mis=mis, transform=args.transform)
+    executor = None
+    if args.workers and args.workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(max_workers=args.workers)
+    try:
+        res = bias_variance(estimators, problems, sample_sizes=[n], n_trials=args.trials,
+                            rng=args.seed, executor=executor, progress=True)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    os.makedirs(args.out, exist_ok=True)
+    print(res.to_markdown())
+    res.to_csv(os.path.join(args.out, "bench.csv"))
+    try:
+        res.plot(os.path.join(args.out, "bench.png"))
+        print(f"wrote {os.path.join(args.out, 'bench.csv')} and bench.png")
+    except ImportError as exc:
+        print(f"wrote {os.path.join(args.out, 'bench.csv')} ({exc})")
+    return 0
+
+
 def _build_parser():
     parser = _Parser(prog="divergences", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -217,6 +269,22 @@ def _build_parser():
         p.add_argument("--json", action="store_true", help="print a JSON object")
     p_est.set_defaults(func=_cmd_estimate)
     p_mi.set_defaults(func=_cmd_mi)
+    p_bench = sub.add_parser("bench", help="bias/variance study of MI estimators")
+    p_bench.add_argument("--protocol", choices=("default", "poole2019"), default="default")
+    p_bench.add_argument("--estimators", nargs="+", default=None,
+                         help="bounds, e.g. infonce nwj smile:5 (smile:TAU sets the clip)")
+    p_bench.add_argument("--mi", nargs="+", type=float, default=[1.0, 2.0, 4.0],
+                         help="true MI levels in nats (default protocol)")
+    p_bench.add_argument("--d", type=int, default=5, help="dimension (default protocol)")
+    p_bench.add_argument("--transform", choices=("cubic", "asinh"), default=None,
+                         help="MI-preserving transform of y")
+    p_bench.add_argument("--trials", type=int, default=10)
+    p_bench.add_argument("--steps", type=int, default=None)
+    p_bench.add_argument("--n", type=int, default=None, help="samples per trial")
+    p_bench.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    p_bench.add_argument("--seed", type=int, default=0)
+    p_bench.add_argument("--out", default="bench_out", help="output folder")
+    p_bench.set_defaults(func=_cmd_bench)
     return parser
 
 
@@ -227,7 +295,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise _UsageError("divergences: error: a command is required "
-                              "(table, demo, emd, test, estimate, mi); see 'divergences --help'")
+                              "(table, demo, emd, test, estimate, mi, bench); see 'divergences --help'")
         return args.func(args)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)

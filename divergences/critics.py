@@ -11,7 +11,8 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["MLP", "SampleCritic", "SeparableCritic", "ConcatCritic", "init_linear_"]
+__all__ = ["MLP", "SampleCritic", "SeparableCritic", "ConcatCritic", "BatchedSeparableCritic",
+           "init_linear_"]
 
 
 def init_linear_(module: nn.Module, generator: torch.Generator | None = None) -> nn.Module:
@@ -144,3 +145,76 @@ class ConcatCritic(nn.Module):
         pairs = torch.cat([x[:, None, :].expand(k, y.shape[0], x.shape[1]),
                            y[None, :, :].expand(k, y.shape[0], y.shape[1])], dim=-1)
         return self.f(pairs).squeeze(-1)
+
+
+class _BatchedLinear(nn.Module):
+    """M independent linear layers applied to M batches at once (one batched matmul)."""
+
+    def __init__(self, m, in_dim, out_dim, generator=None):
+        super().__init__()
+        bound = 1.0 / math.sqrt(in_dim)
+        self.weight = nn.Parameter(torch.empty(m, in_dim, out_dim).uniform_(
+            -bound, bound, generator=generator))
+        self.bias = nn.Parameter(torch.empty(m, 1, out_dim).uniform_(
+            -bound, bound, generator=generator))
+
+    def forward(self, x):                      # (M, n, in) -> (M, n, out)
+        return torch.baddbmm(self.bias, x, self.weight)
+
+
+class _BatchedMLP(nn.Sequential):
+    def __init__(self, m, in_dim, out_dim, hidden, layers, generator=None):
+        sizes = [in_dim] + [hidden] * layers
+        modules = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            modules += [_BatchedLinear(m, a, b, generator), nn.ReLU()]
+        modules.append(_BatchedLinear(m, sizes[-1], out_dim, generator))
+        super().__init__(*modules)
+
+
+class BatchedSeparableCritic(nn.Module):
+    r"""M independent separable critics :math:`g_m(x)^\top h_m(y)` evaluated together.
+
+    Used to train the critics of repeated trials as one network: every layer
+    is a batched matrix product over the M models, so the parameters (and
+    Adam's element-wise state) of different models never interact.
+    ``forward(x, y)`` maps (M, K, d_x) and (M, K, d_y) to (M, K, K) scores.
+
+    Parameters
+    ----------
+    m : int
+        Number of independent critics.
+    x_dim, y_dim, hidden, layers, embed_dim : int
+    data : tuple of tensors, optional
+        ``(x, y)`` of shape (M, n, d) to fit each model's standardisation.
+    generator : torch.Generator, optional
+
+    Examples
+    --------
+    >>> import torch
+    >>> from divergences.critics import BatchedSeparableCritic
+    >>> c = BatchedSeparableCritic(3, 2, 2, hidden=8, embed_dim=4)
+    >>> c(torch.zeros(3, 5, 2), torch.zeros(3, 5, 2)).shape
+    torch.Size([3, 5, 5])
+    """
+
+    def __init__(self, m, x_dim, y_dim, hidden=256, layers=2, embed_dim=32, data=None,
+                 generator=None):
+        super().__init__()
+        if data is not None:
+            x, y = data
+            self.register_buffer("x_mean", x.mean(1, keepdim=True))
+            self.register_buffer("x_std", x.std(1, keepdim=True).clamp_min(1e-8))
+            self.register_buffer("y_mean", y.mean(1, keepdim=True))
+            self.register_buffer("y_std", y.std(1, keepdim=True).clamp_min(1e-8))
+        else:
+            for name, dim in (("x", x_dim), ("y", y_dim)):
+                self.register_buffer(f"{name}_mean", torch.zeros(m, 1, dim))
+                self.register_buffer(f"{name}_std", torch.ones(m, 1, dim))
+        self.g = _BatchedMLP(m, x_dim, embed_dim, hidden, layers, generator)
+        self.h = _BatchedMLP(m, y_dim, embed_dim, hidden, layers, generator)
+
+    def forward(self, x, y):
+        gx = self.g((x - self.x_mean) / self.x_std)
+        hy = self.h((y - self.y_mean) / self.y_std)
+        return gx @ hy.transpose(-1, -2)

@@ -154,3 +154,18 @@ def test_estimate_and_mi_commands(tmp_path):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     bad = run("estimate", str(tmp_path / "p.npy"), str(tmp_path / "q.npy"), "--divergence", "foo")
     assert bad.returncode == 2 and "known names" in bad.stderr
+
+
+def test_bench_command_round_trip(tmp_path):
+    import csv
+
+    res = run("bench", "--trials", "2", "--steps", "20", "--n", "800", "--mi", "0.5", "1",
+              "--estimators", "infonce", "smile:1", "--out", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    assert "| infonce |" in res.stdout and "| smile:1 |" in res.stdout
+    rows = list(csv.DictReader(open(tmp_path / "out" / "bench.csv")))
+    assert len(rows) == 4 and {r["estimator"] for r in rows} == {"infonce", "smile:1"}
+    assert (tmp_path / "out" / "bench.png").stat().st_size > 10_000
+    assert "bench:" in res.stderr                     # progress display
+    bad = run("bench", "--estimators", "foo", "--trials", "1", "--out", str(tmp_path / "o2"))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) <= 2

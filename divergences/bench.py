@@ -1,0 +1,345 @@
+r"""Bias / variance / MSE of estimators on problems with known truth.
+
+:func:`bias_variance` runs every estimator ``n_trials`` times on fresh samples
+of every problem at every sample size and reports, per cell, the mean
+estimate, bias :math:`\bar v - v^*`, variance, MSE
+:math:`\frac1T\sum_t (v_t - v^*)^2` with bootstrap confidence intervals, and
+the wall time per trial.  Seeds are derived from one ``rng`` per
+(problem, sample size, trial), so all estimators see the same data (paired
+comparisons) and the table does not depend on where the cells run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ._array import numpy_rng
+
+__all__ = ["MIEstimator", "FDivergenceEstimator", "bias_variance", "BenchResult"]
+
+
+# ---------------------------------------------------------------------------
+# estimator specifications (picklable, so that they can run in other processes)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MIEstimator:
+    """:func:`~divergences.estimate_mutual_information` with fixed settings; target ``"mi"``.
+
+    Trials can run batched (one network for all trials,
+    :func:`~divergences.estimate_mutual_information_batched`) when the critic is
+    the default separable one.
+    """
+
+    bound: str = "infonce"
+    steps: int = 1500
+    batch_size: int = 128
+    lr: float = 1e-3
+    options: dict = field(default_factory=dict)
+    target: str = "mi"
+
+    @property
+    def batchable(self):
+        return self.options.get("critic", "separable") == "separable"
+
+    def __call__(self, sample, rng):
+        from .estimate import estimate_mutual_information
+
+        x, y = sample
+        return estimate_mutual_information(x, y, bound=self.bound, steps=self.steps,
+                                           batch_size=self.batch_size, lr=self.lr, rng=rng,
+                                           **self.options).value
+
+    def run_batched(self, samples, rng):
+        from .estimate import estimate_mutual_information_batched
+
+        x = np.stack([s[0] for s in samples])
+        y = np.stack([s[1] for s in samples])
+        opts = {k: v for k, v in self.options.items() if k != "critic"}
+        ests = estimate_mutual_information_batched(x, y, bound=self.bound, steps=self.steps,
+                                                   batch_size=self.batch_size, lr=self.lr,
+                                                   rng=rng, **opts)
+        return [e.value for e in ests]
+
+
+@dataclass(frozen=True)
+class FDivergenceEstimator:
+    """:func:`~divergences.estimate_f_divergence` with fixed settings; target = the f name."""
+
+    f: str = "kl"
+    bound: str = "fgan"
+    steps: int = 1500
+    batch_size: int = 256
+    lr: float = 1e-3
+    target: str = ""
+
+    def __post_init__(self):
+        if not self.target:
+            object.__setattr__(self, "target", self.f)
+
+    def __call__(self, sample, rng):
+        from .estimate import estimate_f_divergence
+
+        x_p, x_q = sample
+        return estimate_f_divergence(x_p, x_q, self.f, bound=self.bound, steps=self.steps,
+                                     batch_size=self.batch_size, lr=self.lr, rng=rng).value
+
+
+@dataclass(frozen=True)
+class _Callable:
+    fn: Callable
+    target: str
+
+    def __call__(self, sample, rng):
+        return self.fn(sample, rng)
+
+
+def _as_estimator(name, est):
+    if isinstance(est, tuple) and len(est) == 2 and callable(est[0]):
+        return _Callable(est[0], est[1])
+    if callable(est) and isinstance(getattr(est, "target", None), str):
+        return est
+    raise TypeError(f"estimator {name!r} must have a 'target' attribute (the truth key) or be "
+                    f"a (callable, target) pair")
+
+
+def _value(v):
+    return float(getattr(v, "value", v))
+
+
+# ---------------------------------------------------------------------------
+# running cells
+# ---------------------------------------------------------------------------
+
+
+def _run_cell(estimator, problem, n, seeds, use_batched):
+    """All trials of one (estimator, problem, n) cell: values and seconds per trial."""
+    samples = [problem.sample(n, rng=np.random.default_rng(s[0])) for s in seeds]
+    start = time.perf_counter()
+    if use_batched:
+        values = estimator.run_batched(samples, np.random.default_rng(seeds[0][1]))
+    else:
+        values = [_value(estimator(smp, np.random.default_rng(s[1])))
+                  for smp, s in zip(samples, seeds)]
+    elapsed = time.perf_counter() - start
+    return np.asarray(values, dtype=np.float64), elapsed / len(seeds)
+
+
+def _bootstrap(values, truth, n_boot, confidence, gen):
+    """Percentile intervals of mean, bias, variance and MSE over resampled trials."""
+    t = values.size
+    if t < 2:
+        nan = (math.nan, math.nan)
+        return {"mean": nan, "bias": nan, "variance": nan, "mse": nan}
+    idx = gen.integers(0, t, size=(n_boot, t))
+    res = values[idx]
+    stats = {"mean": res.mean(1), "variance": res.var(1, ddof=1),
+             "mse": ((res - truth) ** 2).mean(1)}
+    stats["bias"] = stats["mean"] - truth
+    lo, hi = 50 * (1 - confidence), 50 * (1 + confidence)
+    return {k: (float(np.percentile(v, lo)), float(np.percentile(v, hi)))
+            for k, v in stats.items()}
+
+
+def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, executor=None,
+                  batched=True, n_bootstrap=1000, confidence=0.95, progress=False):
+    r"""Measure bias, variance and MSE of estimators against known truths.
+
+    Parameters
+    ----------
+    estimators : dict
+        Name -> estimator.  An estimator is a callable ``est(sample, rng)``
+        returning a float (or an :class:`~divergences.Estimate`) with a
+        ``target`` attribute naming the key of ``problem.truth`` it estimates
+        (:class:`MIEstimator`, :class:`FDivergenceEstimator`), or a pair
+        ``(callable, target)``.
+    problems : problem or list of problems
+        Objects with ``sample(n, rng)`` and a ``truth`` dict, e.g. those of
+        :mod:`divergences.problems`.
+    sample_sizes : int or list of int
+    n_trials : int
+    rng : None, int or numpy Generator
+        Root of all seeds.
+    executor : concurrent.futures.Executor, optional
+        Runs the (estimator, problem, size) cells, e.g. a
+        ``ProcessPoolExecutor`` or a Dask/Ray executor; the table is the same
+        as in-process for a fixed ``rng``.
+    batched : bool, default True
+        Train the trials of a cell as one batched network where the estimator
+        supports it (in-process only).
+    n_bootstrap : int, default 1000
+    confidence : float, default 0.95
+    progress : bool, default False
+        One line per finished cell on stderr.
+
+    Returns
+    -------
+    BenchResult
+
+    Examples
+    --------
+    >>> from divergences.bench import bias_variance
+    >>> from divergences.problems import GaussianPair
+    >>> prob = GaussianPair.isotropic(d=1, shift=1.0)
+    >>> mean_gap = lambda s, rng: float(s[1].mean() - s[0].mean())   # estimates w1 = 1
+    >>> res = bias_variance({"mean gap": (mean_gap, "w1")}, prob, sample_sizes=[100],
+    ...                     n_trials=50, rng=0)
+    >>> row = res.rows[0]
+    >>> abs(row["bias"]) < 0.1 and abs(row["variance"] - 0.02) < 0.01
+    True
+    """
+    ests = {name: _as_estimator(name, e) for name, e in dict(estimators).items()}
+    probs = list(problems) if isinstance(problems, (list, tuple)) else [problems]
+    sizes = [int(sample_sizes)] if np.isscalar(sample_sizes) else [int(s) for s in sample_sizes]
+    if not ests or not probs or not sizes:
+        raise ValueError("estimators, problems and sample_sizes must be non-empty")
+    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
+        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}")
+    for name, est in ests.items():
+        for prob in probs:
+            if est.target not in prob.truth:
+                raise ValueError(f"estimator {name!r} targets {est.target!r}, which problem "
+                                 f"{getattr(prob, 'name', prob)!r} does not know "
+                                 f"(it has {', '.join(prob.truth)})")
+    gen = numpy_rng(rng)
+    root = np.random.SeedSequence(int(gen.integers(0, 2**63)))
+    cells = []
+    children = root.spawn(len(probs) * len(sizes))
+    for pi, prob in enumerate(probs):
+        for si, n in enumerate(sizes):
+            trials = children[pi * len(sizes) + si].spawn(n_trials)
+            seeds = [tuple(int(c.generate_state(1)[0]) for c in t.spawn(2)) for t in trials]
+            for name, est in ests.items():
+                use_batched = (batched and executor is None and n_trials > 1
+                               and getattr(est, "batchable", False))
+                cells.append((name, est, prob, n, seeds, use_batched))
+    if executor is None:
+        outputs = []
+        for name, est, prob, n, seeds, use_batched in cells:
+            outputs.append(_run_cell(est, prob, n, seeds, use_batched))
+            if progress:
+                print(f"bench: {name} on {getattr(prob, 'name', prob)} n={n}: "
+                      f"{outputs[-1][1]:.2f} s/trial", file=sys.stderr, flush=True)
+    else:
+        futures = [executor.submit(_run_cell, est, prob, n, seeds, False)
+                   for _, est, prob, n, seeds, _ in cells]
+        outputs = []
+        for (name, _, prob, n, _, _), fut in zip(cells, futures):
+            outputs.append(fut.result())
+            if progress:
+                print(f"bench: {name} on {getattr(prob, 'name', prob)} n={n} done",
+                      file=sys.stderr, flush=True)
+    boot_gen = np.random.default_rng(root.spawn(1)[0])
+    rows = []
+    for (name, est, prob, n, _, _), (values, seconds) in zip(cells, outputs):
+        truth = float(prob.truth[est.target])
+        mean = float(values.mean())
+        var = float(values.var(ddof=1)) if values.size > 1 else math.nan
+        rows.append({
+            "estimator": name, "problem": getattr(prob, "name", str(prob)), "n": n,
+            "target": est.target, "truth": truth, "mean": mean, "bias": mean - truth,
+            "variance": var, "mse": float(((values - truth) ** 2).mean()),
+            "ci": _bootstrap(values, truth, n_bootstrap, confidence, boot_gen),
+            "seconds_per_trial": seconds, "values": values,
+        })
+    return BenchResult(rows=rows, confidence=confidence)
+
+
+# ---------------------------------------------------------------------------
+# the result
+# ---------------------------------------------------------------------------
+
+
+_COLUMNS = ("estimator", "problem", "n", "truth", "mean", "bias", "variance", "mse",
+            "seconds_per_trial")
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """Rows of a bias/variance study, one per (estimator, problem, sample size).
+
+    Each row is a dict with ``estimator``, ``problem``, ``n``, ``target``,
+    ``truth``, ``mean``, ``bias``, ``variance``, ``mse``, ``ci`` (bootstrap
+    intervals of mean, bias, variance and MSE), ``seconds_per_trial`` and the
+    raw ``values``.
+    """
+
+    rows: list
+    confidence: float = 0.95
+
+    def to_markdown(self) -> str:
+        """A Markdown table (bias and MSE with their bootstrap intervals)."""
+        head = ("estimator | problem | n | truth | mean | bias [CI] | variance | MSE [CI] | "
+                "s/trial")
+        lines = ["| " + head + " |", "|" + "---|" * 9]
+        for r in self.rows:
+            b, m = r["ci"]["bias"], r["ci"]["mse"]
+            lines.append(
+                f"| {r['estimator']} | {r['problem']} | {r['n']} | {r['truth']:.4g} | "
+                f"{r['mean']:.4g} | {r['bias']:+.3g} [{b[0]:+.3g}, {b[1]:+.3g}] | "
+                f"{r['variance']:.3g} | {r['mse']:.3g} [{m[0]:.3g}, {m[1]:.3g}] | "
+                f"{r['seconds_per_trial']:.3g} |")
+        return "\n".join(lines)
+
+    def to_csv(self, path=None) -> str:
+        """CSV text (also written to ``path`` if given), one row per cell."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        extra = [f"{k}_ci_{e}" for k in ("mean", "bias", "variance", "mse") for e in ("lo", "hi")]
+        writer.writerow(list(_COLUMNS) + extra + ["trials"])
+        for r in self.rows:
+            cis = [r["ci"][k][i] for k in ("mean", "bias", "variance", "mse") for i in (0, 1)]
+            writer.writerow([r[c] for c in _COLUMNS] + cis + [r["values"].size])
+        text = buf.getvalue()
+        if path is not None:
+            with open(path, "w", newline="") as fh:
+                fh.write(text)
+        return text
+
+    def plot(self, path):
+        """Save a figure: mean estimate (+- 1 sd) against the truth, and variance.
+
+        Needs matplotlib (``pip install 'divergences[plot]'``).
+        """
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError("BenchResult.plot needs matplotlib: pip install "
+                              "'divergences[plot]' (or pip install matplotlib)") from None
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+        names = list(dict.fromkeys(r["estimator"] for r in self.rows))
+        n_max = max(r["n"] for r in self.rows)
+        for name in names:
+            rows = sorted((r for r in self.rows if r["estimator"] == name and r["n"] == n_max),
+                          key=lambda r: r["truth"])
+            truth = [r["truth"] for r in rows]
+            mean = np.array([r["mean"] for r in rows])
+            sd = np.sqrt(np.nan_to_num([r["variance"] for r in rows]))
+            line, = axes[0].plot(truth, mean, marker="o", label=name)
+            axes[0].fill_between(truth, mean - sd, mean + sd, alpha=0.2, color=line.get_color())
+            axes[1].plot(truth, [r["variance"] for r in rows], marker="o", label=name)
+        lims = [min(r["truth"] for r in self.rows), max(r["truth"] for r in self.rows)]
+        axes[0].plot(lims, lims, "k--", lw=1, label="truth")
+        axes[0].set_xlabel("true value")
+        axes[0].set_ylabel(f"estimate (mean +- 1 sd, n = {n_max})")
+        axes[0].legend(fontsize=8)
+        axes[1].set_xlabel("true value")
+        axes[1].set_ylabel("variance over trials")
+        axes[1].set_yscale("log")
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        return path
+

@@ -1,0 +1,205 @@
+r"""Ground-truth problems for benchmarking estimators.
+
+Each problem samples with an explicit ``rng`` and states its true values in
+``truth`` (a dict from quantity name to float):
+
+* :class:`GaussianPair`: two multivariate Gaussians; every closed form of the
+  library (``kl``, ``reverse_kl``, ``jeffreys``, ``squared_hellinger``,
+  ``pearson``, ``neyman``, ``alpha_0.5``, ``renyi_2``, ...) and, in 1-D, ``w1``/``w2``;
+* :class:`CorrelatedGaussians`: :math:`y = \rho x + \sqrt{1-\rho^2}\varepsilon` in d
+  dimensions, ``mi`` = :math:`-\frac d2\log(1-\rho^2)`, optionally with an
+  MI-preserving per-coordinate monotone transform of y (cubic, asinh, ...);
+* :class:`DiscretePair`: two PMFs on {0, ..., k-1}; every f of the table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ._array import numpy_rng
+
+__all__ = ["GaussianPair", "CorrelatedGaussians", "DiscretePair", "mi_staircase"]
+
+
+def _check_n(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    return int(n)
+
+
+@dataclass(frozen=True)
+class GaussianPair:
+    r"""P = N(mean_p, cov_p) and Q = N(mean_q, cov_q); ``sample(n, rng)`` -> (x_p, x_q).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divergences.problems import GaussianPair
+    >>> prob = GaussianPair.isotropic(d=2, shift=1.0)
+    >>> round(prob.truth["kl"], 6)        # |shift|^2 / 2
+    0.5
+    >>> [a.shape for a in prob.sample(5, rng=0)]
+    [(5, 2), (5, 2)]
+    """
+
+    mean_p: np.ndarray
+    cov_p: np.ndarray
+    mean_q: np.ndarray
+    cov_q: np.ndarray
+    name: str = "gaussian pair"
+    truth: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        from .gaussian import gaussian_f_divergence, renyi_divergence_gaussian
+        from .wasserstein import normal_wasserstein_1d
+
+        for attr in ("mean_p", "cov_p", "mean_q", "cov_q"):
+            object.__setattr__(self, attr, np.atleast_1d(np.asarray(getattr(self, attr), float)))
+        for attr in ("cov_p", "cov_q"):
+            c = getattr(self, attr)
+            if c.ndim == 1:
+                object.__setattr__(self, attr, np.diag(c))
+        args = (self.mean_p, self.cov_p, self.mean_q, self.cov_q)
+        truth = {name: float(gaussian_f_divergence(*args, name))
+                 for name in ("kl", "reverse_kl", "jeffreys", "squared_hellinger", "pearson",
+                              "neyman")}
+        truth["alpha_0.5"] = float(gaussian_f_divergence(*args, _alpha(0.5)))
+        truth["renyi_2"] = float(renyi_divergence_gaussian(*args, alpha=2.0))
+        if self.mean_p.size == 1:
+            sp, sq = math.sqrt(self.cov_p[0, 0]), math.sqrt(self.cov_q[0, 0])
+            truth["w1"] = float(normal_wasserstein_1d(self.mean_p[0], sp, self.mean_q[0], sq))
+            truth["w2"] = float(normal_wasserstein_1d(self.mean_p[0], sp, self.mean_q[0], sq, p=2))
+        object.__setattr__(self, "truth", truth)
+
+    @classmethod
+    def isotropic(cls, d=1, shift=1.0, scale_q=1.0):
+        """N(0, I_d) against N(shift * e_1, scale_q^2 I_d)."""
+        mean_q = np.zeros(d)
+        mean_q[0] = shift
+        return cls(np.zeros(d), np.eye(d), mean_q, scale_q ** 2 * np.eye(d),
+                   name=f"N(0,I_{d}) vs N({shift:g}e1,{scale_q:g}^2 I_{d})")
+
+    def sample(self, n, rng=None):
+        gen = numpy_rng(rng)
+        n = _check_n(n)
+        return (gen.multivariate_normal(self.mean_p, self.cov_p, size=n),
+                gen.multivariate_normal(self.mean_q, self.cov_q, size=n))
+
+
+def _alpha(a):
+    from .ffunctions import get_f
+
+    return get_f("alpha", alpha=a)
+
+
+_TRANSFORMS: dict = {
+    "cubic": lambda y: y ** 3,
+    "asinh": np.arcsinh,
+    "exp": np.exp,
+}
+
+
+@dataclass(frozen=True)
+class CorrelatedGaussians:
+    r"""Pairs :math:`x \sim N(0, I_d)`, :math:`y = \rho x + \sqrt{1-\rho^2}\,\varepsilon`.
+
+    :math:`I(X;Y) = -\frac d2 \log(1 - \rho^2)`, unchanged by a per-coordinate
+    strictly monotone ``transform`` of y (``"cubic"``, ``"asinh"``, ``"exp"`` or
+    a callable).  Give either ``rho`` or ``mi``.
+
+    Examples
+    --------
+    >>> from divergences.problems import CorrelatedGaussians
+    >>> prob = CorrelatedGaussians(d=20, mi=4.0, transform="cubic")
+    >>> round(prob.truth["mi"], 12), round(prob.rho, 4)
+    (4.0, 0.5742)
+    """
+
+    d: int = 1
+    mi: float | None = None
+    rho: float | None = None
+    transform: str | Callable | None = None
+    name: str = ""
+    truth: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        if isinstance(self.d, bool) or not isinstance(self.d, (int, np.integer)) or self.d < 1:
+            raise ValueError(f"d must be a positive integer, got {self.d!r}")
+        if (self.mi is None) == (self.rho is None):
+            raise ValueError("give exactly one of mi and rho")
+        if self.mi is not None:
+            if not self.mi >= 0:
+                raise ValueError(f"mi must be non-negative, got {self.mi}")
+            object.__setattr__(self, "rho", math.sqrt(-math.expm1(-2.0 * self.mi / self.d)))
+        if not -1 < self.rho < 1:
+            raise ValueError(f"rho must lie in (-1, 1), got {self.rho}")
+        if isinstance(self.transform, str) and self.transform not in _TRANSFORMS:
+            raise ValueError(f"transform must be one of {', '.join(_TRANSFORMS)} or a callable")
+        mi = -0.5 * self.d * math.log1p(-self.rho ** 2)
+        object.__setattr__(self, "truth", {"mi": mi})
+        if not self.name:
+            t = self.transform if isinstance(self.transform, str) else (
+                "custom" if self.transform else "")
+            object.__setattr__(self, "name", f"correlated Gaussians d={self.d} MI={mi:.3g}"
+                               + (f" ({t})" if t else ""))
+
+    def sample(self, n, rng=None):
+        gen = numpy_rng(rng)
+        n = _check_n(n)
+        x = gen.standard_normal((n, self.d))
+        y = self.rho * x + math.sqrt(1 - self.rho ** 2) * gen.standard_normal((n, self.d))
+        if self.transform is not None:
+            fn = _TRANSFORMS[self.transform] if isinstance(self.transform, str) else self.transform
+            y = fn(y)
+        return x, y
+
+
+def mi_staircase(d=20, mis=(2.0, 4.0, 6.0, 8.0, 10.0), transform=None):
+    """The MI staircase of Poole et al. (2019): one :class:`CorrelatedGaussians` per level."""
+    return [CorrelatedGaussians(d=d, mi=float(m), transform=transform) for m in mis]
+
+
+@dataclass(frozen=True)
+class DiscretePair:
+    """Two PMFs p, q on {0, ..., k-1}; ``sample(n, rng)`` -> two integer samples.
+
+    ``truth`` holds every generator of the table (alpha at 0.5 and 2, weighted JS
+    at pi = 0.3) computed exactly by :func:`divergences.f_divergence`.
+
+    Examples
+    --------
+    >>> from divergences.problems import DiscretePair
+    >>> prob = DiscretePair([0.5, 0.5], [0.9, 0.1])
+    >>> round(prob.truth["total_variation"], 12)
+    0.4
+    """
+
+    p: np.ndarray
+    q: np.ndarray
+    name: str = "discrete pair"
+    truth: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        from .discrete import f_divergence
+        from .ffunctions import f_names, get_f
+
+        p, q = np.asarray(self.p, float), np.asarray(self.q, float)
+        object.__setattr__(self, "p", p)
+        object.__setattr__(self, "q", q)
+        params = {"alpha": [{"alpha": 0.5}, {"alpha": 2.0}],
+                  "weighted_jensen_shannon": [{"pi": 0.3}]}
+        truth = {}
+        for name in f_names():
+            for kw in params.get(name, [{}]):
+                key = name + "".join(f"_{v:g}" for v in kw.values())
+                truth[key] = float(f_divergence(p, q, get_f(name, **kw)))
+        object.__setattr__(self, "truth", truth)
+
+    def sample(self, n, rng=None):
+        gen = numpy_rng(rng)
+        n = _check_n(n)
+        return gen.choice(self.p.size, size=n, p=self.p), gen.choice(self.q.size, size=n, p=self.q)

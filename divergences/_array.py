@@ -44,6 +44,8 @@ __all__ = [
     "normalize_axis",
     "to_python_scalar",
     "as_output",
+    "as_float_dict",
+    "weighted_mean",
     "numpy_rng",
     "torch_rng",
 ]
@@ -625,6 +627,28 @@ def _numpy_float(name: str, x: Any) -> np.ndarray:
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
     return arr
+
+
+def as_float_dict(**named: Any):
+    """Like :func:`as_float_arrays` for optional inputs: ``None`` values stay ``None``.
+
+    Returns ``xp`` and a dict from each name to its converted array (or None).
+    """
+    present = {k: v for k, v in named.items() if v is not None}
+    xp, arrays = as_float_arrays(**present)
+    converted = dict(zip(present, arrays))
+    return xp, {k: converted.get(k) for k in named}
+
+
+def weighted_mean(xp, values, weights=None):
+    """Mean over the last axis, weighted if ``weights`` is given.
+
+    Points of zero weight never contribute, even where the value is infinite.
+    """
+    if weights is None:
+        return xp.mean(values, axis=-1)
+    terms = xp.where(weights > 0, weights * xp.where(weights > 0, values, 0.0), 0.0)
+    return xp.sum(terms, axis=-1) / xp.sum(weights, axis=-1)
 
 
 def _is_weak(x: Any) -> bool:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 
-from ._array import as_float_arrays, as_output, is_torch
+from ._array import as_float_arrays, as_float_dict, as_output, is_torch, weighted_mean
 from .ffunctions import get_f
 
 __all__ = [
@@ -53,13 +53,7 @@ _LOG2 = math.log(2.0)
 
 
 def _two_sample(t_p, t_q, weights_p, weights_q):
-    named = {"t_p": t_p, "t_q": t_q}
-    if weights_p is not None:
-        named["weights_p"] = weights_p
-    if weights_q is not None:
-        named["weights_q"] = weights_q
-    xp, arrays = as_float_arrays(**named)
-    arrays = dict(zip(named, arrays))
+    xp, arrays = as_float_dict(t_p=t_p, t_q=t_q, weights_p=weights_p, weights_q=weights_q)
     for name in ("t_p", "t_q"):
         a = arrays[name]
         if a.ndim == 0 or a.shape[-1] == 0:
@@ -67,21 +61,16 @@ def _two_sample(t_p, t_q, weights_p, weights_q):
         if bool(xp.any(xp.isnan(a))):
             raise ValueError(f"{name} contains NaN")
     for name in ("weights_p", "weights_q"):
-        w = arrays.get(name)
+        w = arrays[name]
         if w is not None:
             if bool(xp.any(xp.isnan(w))) or bool((w < 0).any()):
                 raise ValueError(f"{name} must be non-negative (and not NaN)")
             if not bool((xp.sum(w, axis=-1) > 0).all()):
                 raise ValueError(f"{name} must have a positive total")
-    return xp, arrays["t_p"], arrays["t_q"], arrays.get("weights_p"), arrays.get("weights_q")
+    return xp, arrays["t_p"], arrays["t_q"], arrays["weights_p"], arrays["weights_q"]
 
 
-def _mean(xp, values, w):
-    """(Weighted) mean over the last axis; zero-weight points never contribute (even inf)."""
-    if w is None:
-        return xp.mean(values, axis=-1)
-    terms = xp.where(w > 0, w * xp.where(w > 0, values, 0.0), 0.0)
-    return xp.sum(terms, axis=-1) / xp.sum(w, axis=-1)
+_mean = weighted_mean
 
 
 def _log_mean_exp(xp, values, w):

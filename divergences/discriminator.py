@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ._array import as_float_arrays, as_output, check_finite
+from ._array import as_float_arrays, as_float_dict, as_output, check_finite, weighted_mean
 
 __all__ = ["optimal_discriminator", "gan_value", "jensen_shannon_from_gan_value"]
 
@@ -50,16 +50,14 @@ def optimal_discriminator(p, q):
     return as_output(xp.where(pos, p / xp.where(pos, s, 1.0), 0.5))
 
 
-def _weighted_mean(xp, x, w, name):
+def _check_weights(xp, name, w):
     if w is None:
-        return xp.mean(x, axis=-1)
+        return None
     if bool((w < 0).any()):
         raise ValueError(f"{name} has negative entries")
     if not bool((xp.sum(w, axis=-1) > 0).all()):
         raise ValueError(f"{name} must have a positive total")
-    # points of zero weight do not count, even where log D is -inf there
-    terms = xp.where(w > 0, w * xp.where(w > 0, x, 0.0), 0.0)
-    return xp.sum(terms, axis=-1) / xp.sum(w, axis=-1)
+    return w
 
 
 def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
@@ -89,13 +87,7 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
     >>> round(float(gan_value([0.0], [0.0], logits=True)), 6)
     -1.386294
     """
-    named = {"d_p": d_p, "d_q": d_q}
-    if weights_p is not None:
-        named["weights_p"] = weights_p
-    if weights_q is not None:
-        named["weights_q"] = weights_q
-    xp, arrays = as_float_arrays(**named)
-    arrays = dict(zip(named, arrays))
+    xp, arrays = as_float_dict(d_p=d_p, d_q=d_q, weights_p=weights_p, weights_q=weights_q)
     a, b = arrays["d_p"], arrays["d_q"]
     for name, x in (("d_p", a), ("d_q", b)):
         if x.ndim == 0 or x.shape[-1] == 0:
@@ -114,8 +106,8 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
             # xlogy-style: log(0) = -inf is the honest value of a confident mistake
             term_p = xp.where(a > 0, xp.log(xp.where(a > 0, a, 1.0)), -math.inf)
             term_q = xp.where(b < 1, xp.log1p(-xp.where(b < 1, b, 0.0)), -math.inf)
-        vp = _weighted_mean(xp, term_p, arrays.get("weights_p"), "weights_p")
-        vq = _weighted_mean(xp, term_q, arrays.get("weights_q"), "weights_q")
+        vp = weighted_mean(xp, term_p, _check_weights(xp, "weights_p", arrays["weights_p"]))
+        vq = weighted_mean(xp, term_q, _check_weights(xp, "weights_q", arrays["weights_q"]))
     return as_output(vp + vq)
 
 

@@ -102,6 +102,24 @@ def _check_int(name, value, low):
     return int(value)
 
 
+def _check_training(steps, batch_size, eval_fraction):
+    """Validate the settings shared by the estimators; returns (steps, batch_size)."""
+    steps = _check_int("steps", steps, 1)
+    batch_size = _check_int("batch_size", batch_size, 2)
+    if not 0 < eval_fraction < 1:
+        raise ValueError(f"eval_fraction must lie in (0, 1), got {eval_fraction}")
+    return steps, batch_size
+
+
+def _check_mi_options(bound, alpha, tau):
+    if bound not in MI_BOUNDS:
+        raise ValueError(f"bound must be one of {', '.join(MI_BOUNDS)}, got {bound!r}")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
+    if not (isinstance(tau, (int, float)) and tau > 0):
+        raise ValueError(f"tau must be positive, got {tau!r}")
+
+
 def _z(confidence):
     from scipy import stats
 
@@ -241,10 +259,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         raise ValueError(f"bound must be one of {', '.join(_F_BOUNDS)}, got {bound!r}")
     if bound in ("nwj", "dv") and f.name != "kl":
         raise ValueError(f"bound {bound!r} bounds KL only; use bound='fgan' for {f.name!r}")
-    steps = _check_int("steps", steps, 1)
-    batch_size = _check_int("batch_size", batch_size, 2)
-    if not 0 < eval_fraction < 1:
-        raise ValueError(f"eval_fraction must lie in (0, 1), got {eval_fraction}")
+    steps, batch_size = _check_training(steps, batch_size, eval_fraction)
     z = _z(confidence)
     dev = _device(device, x_p, x_q)
     xp_t, xq_t = _tensors(dev, x_p=x_p, x_q=x_q)
@@ -405,16 +420,8 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     """
     import torch
 
-    if bound not in MI_BOUNDS:
-        raise ValueError(f"bound must be one of {', '.join(MI_BOUNDS)}, got {bound!r}")
-    steps = _check_int("steps", steps, 1)
-    batch_size = _check_int("batch_size", batch_size, 2)
-    if not 0 < eval_fraction < 1:
-        raise ValueError(f"eval_fraction must lie in (0, 1), got {eval_fraction}")
-    if not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
-    if not (isinstance(tau, (int, float)) and tau > 0):
-        raise ValueError(f"tau must be positive, got {tau!r}")
+    _check_mi_options(bound, alpha, tau)
+    steps, batch_size = _check_training(steps, batch_size, eval_fraction)
     z = _z(confidence)
     dev = _device(device, x, y)
     xt, yt = _tensors(dev, x=x, y=y)
@@ -541,10 +548,8 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
 
     from .critics import BatchedSeparableCritic, _BatchedMLP
 
-    if bound not in MI_BOUNDS:
-        raise ValueError(f"bound must be one of {', '.join(MI_BOUNDS)}, got {bound!r}")
-    steps = _check_int("steps", steps, 1)
-    batch_size = _check_int("batch_size", batch_size, 2)
+    _check_mi_options(bound, alpha, tau)
+    steps, batch_size = _check_training(steps, batch_size, eval_fraction)
     z = _z(confidence)
     dev = _device(device, x, y)
     xp, (xa, ya) = as_float_arrays(x=x, y=y)

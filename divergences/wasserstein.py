@@ -23,11 +23,13 @@ import numpy as np
 
 from ._array import (
     as_float_arrays,
+    as_float_dict,
     as_output,
     check_finite,
     is_torch,
     normalize_axis,
     torch_rng,
+    weighted_mean,
 )
 
 __all__ = [
@@ -74,13 +76,8 @@ def _check_weights(xp, name, w, values_shape):
 
 def _prepare(u_values, v_values, u_weights, v_weights, axis):
     """Convert, validate, move the sample axis last and broadcast the batch dimensions."""
-    named = {"u_values": u_values, "v_values": v_values}
-    if u_weights is not None:
-        named["u_weights"] = u_weights
-    if v_weights is not None:
-        named["v_weights"] = v_weights
-    xp, arrays = as_float_arrays(**named)
-    arrays = dict(zip(named, arrays))
+    xp, arrays = as_float_dict(u_values=u_values, v_values=v_values, u_weights=u_weights,
+                               v_weights=v_weights)
     u, v = arrays["u_values"], arrays["v_values"]
     for name, x in (("u_values", u), ("v_values", v)):
         if x.ndim == 0:
@@ -93,7 +90,7 @@ def _prepare(u_values, v_values, u_weights, v_weights, axis):
         check_finite(xp, name, x)
     weights = {}
     for name, values in (("u_weights", u), ("v_weights", v)):
-        if name in arrays:
+        if arrays[name] is not None:
             w = arrays[name]
             if w.ndim > 1:
                 w = xp.moveaxis(w, normalize_axis(axis, w.ndim), -1)
@@ -437,24 +434,17 @@ def wasserstein_critic_objective(critic_p, critic_q, weights_p=None, weights_q=N
     >>> float(wasserstein_critic_objective([1.0, 3.0], [0.0, 0.0, 3.0]))
     1.0
     """
-    named = {"critic_p": critic_p, "critic_q": critic_q}
-    if weights_p is not None:
-        named["weights_p"] = weights_p
-    if weights_q is not None:
-        named["weights_q"] = weights_q
-    xp, arrays = as_float_arrays(**named)
-    arrays = dict(zip(named, arrays))
+    xp, arrays = as_float_dict(critic_p=critic_p, critic_q=critic_q, weights_p=weights_p,
+                               weights_q=weights_q)
     means = []
     for side in ("p", "q"):
         c = arrays[f"critic_{side}"]
         if c.ndim == 0 or c.shape[-1] == 0:
             raise ValueError(f"critic_{side} is empty")
-        w = arrays.get(f"weights_{side}")
-        if w is None:
-            means.append(xp.mean(c, axis=-1))
-        else:
+        w = arrays[f"weights_{side}"]
+        if w is not None:
             w = _check_weights(xp, f"weights_{side}", w, tuple(c.shape))
-            means.append(xp.sum(w * c, axis=-1) / xp.sum(w, axis=-1))
+        means.append(weighted_mean(xp, c, w))
     return as_output(means[0] - means[1])
 
 
@@ -585,13 +575,8 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
     3.5
     """
     p = _check_p(p)
-    named = {"x": x, "y": y}
-    for key, val in (("projections", projections), ("x_weights", x_weights),
-                     ("y_weights", y_weights)):
-        if val is not None:
-            named[key] = val
-    xp, arrays = as_float_arrays(**named)
-    arrays = dict(zip(named, arrays))
+    xp, arrays = as_float_dict(x=x, y=y, projections=projections, x_weights=x_weights,
+                               y_weights=y_weights)
     x, y = arrays["x"], arrays["y"]
     for name, a in (("x", x), ("y", y)):
         if a.ndim < 2:
@@ -627,11 +612,8 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
     # (..., n, d) @ (d, L) -> (..., L, n): one 1-D problem per direction
     px = xp.moveaxis(x @ xp.matrix_transpose(theta), -1, -2)
     py = xp.moveaxis(y @ xp.matrix_transpose(theta), -1, -2)
-    wx = wy = None
-    if "x_weights" in arrays:
-        wx = arrays["x_weights"][..., None, :] if arrays["x_weights"].ndim else arrays["x_weights"]
-    if "y_weights" in arrays:
-        wy = arrays["y_weights"][..., None, :] if arrays["y_weights"].ndim else arrays["y_weights"]
+    wx, wy = (None if w is None else (w[..., None, :] if w.ndim else w)
+              for w in (arrays["x_weights"], arrays["y_weights"]))
     xp2, u, v, wu, wv = _prepare(px, py, wx, wy, -1)
     with xp.errstate():
         wpp = _wasserstein_pow(xp2, u, v, wu, wv, p)

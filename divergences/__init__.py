@@ -12,6 +12,17 @@ from .discrete import (
 )
 from .ffunctions import FFunction, dual, f_names, get_f
 from .results import TwoSampleResult
+from .adversarial import (
+    bigan_discriminator_loss,
+    bigan_generator_encoder_loss,
+    bigan_pairs,
+    fgan_discriminator_loss,
+    fgan_generator_loss,
+    gan_discriminator_loss,
+    gan_generator_loss,
+    wgan_critic_loss,
+    wgan_generator_loss,
+)
 from .bounds import (
     dv_bound,
     dv_mi_bound,
@@ -63,7 +74,16 @@ __all__ = [
     "estimate_f_divergence",
     "estimate_mutual_information",
     "estimate_mutual_information_batched",
+    "bigan_discriminator_loss",
+    "bigan_generator_encoder_loss",
+    "bigan_pairs",
     "c2st",
+    "fgan_discriminator_loss",
+    "fgan_generator_loss",
+    "gan_discriminator_loss",
+    "gan_generator_loss",
+    "wgan_critic_loss",
+    "wgan_generator_loss",
     "dv_bound",
     "dv_mi_bound",
     "fgan_bound",

@@ -5,15 +5,13 @@ from the model Q (the generator).  Every loss is a quantity to **minimise**
 (averaged over the last axis), written with softplus so that logits of any
 magnitude give finite values and gradients.
 
-========================  =====================================================
-objective                 at the optimal discriminator / critic it estimates
-========================  =====================================================
-GAN discriminator         :math:`-(2\,\mathrm{JSD}(P\|Q) - \log 4)`
-f-GAN discriminator       :math:`-D_f(P\|Q)` (through the f-GAN activation)
-WGAN critic               :math:`-W_1(P, Q)` (1-Lipschitz critic)
-BiGAN / ALI discriminator :math:`-(2\,\mathrm{JSD} - \log 4)` between the joints
-                          :math:`p(x)\,E(z|x)` and :math:`p(z)\,G(x|z)`
-========================  =====================================================
+At the optimal discriminator or critic each loss estimates:
+
+* GAN discriminator: :math:`-(2\,\mathrm{JSD}(P\|Q) - \log 4)`;
+* f-GAN discriminator: :math:`-D_f(P\|Q)` (through the f-GAN activation);
+* WGAN critic: :math:`-W_1(P, Q)` (for a 1-Lipschitz critic);
+* BiGAN / ALI discriminator: :math:`-(2\,\mathrm{JSD} - \log 4)` between the joint
+  distributions of :math:`(x, E(x))` and :math:`(G(z), z)`.
 """
 
 from __future__ import annotations

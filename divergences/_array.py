@@ -212,6 +212,31 @@ class NumpyOps:
         return ra, box["b"]
 
     @staticmethod
+    def sq_dists(a, b):
+        """Squared Euclidean distances between the rows of a and b, clipped at 0 (in place)."""
+        out = a @ b.T
+        out *= -2.0
+        out += np.einsum("ij,ij->i", a, a)[:, None]
+        out += np.einsum("ij,ij->i", b, b)[None, :]
+        return np.maximum(out, 0.0, out=out)
+
+    @staticmethod
+    def exp_scaled_(x, factor):
+        """exp(factor * x), overwriting ``x`` (a temporary the caller owns)."""
+        x *= factor
+        return np.exp(x, out=x)
+
+    @staticmethod
+    def sqrt_(x):
+        return np.sqrt(x, out=x)
+
+    @staticmethod
+    def zero_diagonal_(x):
+        """Set the main diagonal of a 2-D array to 0, in place."""
+        np.fill_diagonal(x, 0.0)
+        return x
+
+    @staticmethod
     def abs_diff(a, b):
         """|a - b|, written into ``a`` (a temporary the caller owns) for numpy."""
         np.subtract(a, b, out=a)
@@ -527,6 +552,27 @@ class TorchOps:
     def run_pair(fn_a, fn_b, size):
         """``(fn_a(), fn_b())`` in order (torch parallelises inside its kernels)."""
         return fn_a(), fn_b()
+
+    @staticmethod
+    def sq_dists(a, b):
+        out = (a * a).sum(-1)[:, None] + (b * b).sum(-1)[None, :] - 2.0 * (a @ b.T)
+        return torch.clamp(out, min=0.0)
+
+    @staticmethod
+    def exp_scaled_(x, factor):
+        return torch.exp(x * factor)
+
+    @staticmethod
+    def sqrt_(x):
+        return torch.sqrt(x)
+
+    @staticmethod
+    def zero_diagonal_(x):
+        n = min(x.shape[-2], x.shape[-1])
+        idx = torch.arange(n, device=x.device)
+        out = x.clone()
+        out[idx, idx] = 0.0
+        return out
 
     @staticmethod
     def abs_diff(a, b):

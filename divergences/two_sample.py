@@ -170,9 +170,7 @@ def _sq_dists(xp, a, b):
     Uses |a|^2 + |b|^2 - 2 a.b (one matrix product); callers centre the data
     first, which keeps the cancellation error small.
     """
-    aa = xp.sum(a * a, axis=-1)[:, None]
-    bb = xp.sum(b * b, axis=-1)[None, :]
-    return xp.maximum(aa + bb - 2.0 * (a @ xp.matrix_transpose(b)), 0.0)
+    return xp.sq_dists(a, b)
 
 
 def _median_heuristic(xp, z, gen, max_points=1000):
@@ -359,9 +357,9 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
                 raise ValueError(f"bandwidth must be a positive number, got {bandwidth!r}")
             bw = float(bandwidth)
         if kernel == "gaussian":
-            kfun = lambda a, b: xp.exp(_sq_dists(xp, a, b) / (-2.0 * bw * bw))  # noqa: E731
+            kfun = lambda a, b: xp.exp_scaled_(_sq_dists(xp, a, b), -0.5 / (bw * bw))  # noqa: E731
         else:
-            kfun = lambda a, b: xp.exp(-xp.sqrt(_sq_dists(xp, a, b)) / bw)  # noqa: E731
+            kfun = lambda a, b: xp.exp_scaled_(xp.sqrt_(_sq_dists(xp, a, b)), -1.0 / bw)  # noqa: E731
     z = xp.concatenate([x, y], axis=0)
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
     with xp.errstate():
@@ -417,10 +415,11 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None):
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
 
     def rows(s, e):
-        d2 = _sq_dists(xp, z[s:e], z[s:])
-        # a point's distance to itself is exactly 0 (the expansion leaves ~1e-8 after sqrt)
-        not_self = xp.arange_like(z[s:, 0])[None, :] != xp.arange_like(z[s:e, 0])[:, None]
-        return xp.where(not_self, xp.sqrt(xp.where(not_self, d2, 1.0)), 0.0)
+        d = xp.sqrt_(_sq_dists(xp, z[s:e], z[s:]))
+        # a point's distance to itself is exactly 0 (the expansion leaves ~1e-8 after sqrt);
+        # the block's first e - s columns are the points of its own rows
+        return xp.zero_diagonal_(d) if xp.name == "numpy" else xp.concatenate(
+            [xp.zero_diagonal_(d[:, :e - s]), d[:, e - s:]], axis=-1)
 
     with xp.errstate():
         observed, null = _permutation_statistics(xp, x, y, rows, _energy_v, n_permutations,

@@ -38,6 +38,15 @@ class MIEstimator:
     Trials can run batched (one network for all trials,
     :func:`~divergences.estimate_mutual_information_batched`) when the critic is
     the default separable one.
+
+    Examples
+    --------
+    >>> from divergences.bench import MIEstimator
+    >>> from divergences.problems import CorrelatedGaussians
+    >>> est = MIEstimator("infonce", steps=100, options={"hidden": 32})
+    >>> value = est(CorrelatedGaussians(d=2, mi=0.5).sample(3000, rng=0), rng=0)
+    >>> 0.2 < value < 0.6
+    True
     """
 
     bound: str = "infonce"
@@ -73,7 +82,16 @@ class MIEstimator:
 
 @dataclass(frozen=True)
 class FDivergenceEstimator:
-    """:func:`~divergences.estimate_f_divergence` with fixed settings; target = the f name."""
+    """:func:`~divergences.estimate_f_divergence` with fixed settings; target = the f name.
+
+    Examples
+    --------
+    >>> from divergences.bench import FDivergenceEstimator
+    >>> from divergences.problems import GaussianPair
+    >>> est = FDivergenceEstimator("kl", steps=200)
+    >>> est.target, 0.3 < est(GaussianPair.isotropic(1, 1.0).sample(3000, rng=0), rng=0) < 0.7
+    ('kl', True)
+    """
 
     f: str = "kl"
     bound: str = "fgan"
@@ -271,13 +289,24 @@ class BenchResult:
     ``truth``, ``mean``, ``bias``, ``variance``, ``mse``, ``ci`` (bootstrap
     intervals of mean, bias, variance and MSE), ``seconds_per_trial`` and the
     raw ``values``.
+
+    Examples
+    --------
+    >>> from divergences.bench import bias_variance
+    >>> from divergences.problems import GaussianPair
+    >>> res = bias_variance({"gap": (lambda s, rng: float(s[1].mean() - s[0].mean()), "w1")},
+    ...                     GaussianPair.isotropic(1, 1.0), sample_sizes=[50], n_trials=5, rng=0)
+    >>> res.to_markdown().splitlines()[0].startswith("| estimator | problem")
+    True
+    >>> res.to_csv().splitlines()[0].split(",")[:3]
+    ['estimator', 'problem', 'n']
     """
 
     rows: list
     confidence: float = 0.95
 
     def to_markdown(self) -> str:
-        """A Markdown table (bias and MSE with their bootstrap intervals)."""
+        """A Markdown table (bias and MSE with their bootstrap intervals); see the class example."""
         head = ("estimator | problem | n | truth | mean | bias [CI] | variance | MSE [CI] | "
                 "s/trial")
         lines = ["| " + head + " |", "|" + "---|" * 9]
@@ -291,7 +320,7 @@ class BenchResult:
         return "\n".join(lines)
 
     def to_csv(self, path=None) -> str:
-        """CSV text (also written to ``path`` if given), one row per cell."""
+        """CSV text (also written to ``path`` if given), one row per cell; see the class example."""
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         extra = [f"{k}_ci_{e}" for k in ("mean", "bias", "variance", "mse") for e in ("lo", "hi")]
@@ -309,6 +338,18 @@ class BenchResult:
         """Save a figure: mean estimate (+- 1 sd) against the truth, and variance.
 
         Needs matplotlib (``pip install 'divergences[plot]'``).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from divergences.bench import bias_variance
+        >>> from divergences.problems import GaussianPair
+        >>> res = bias_variance({"gap": (lambda s, rng: float(s[1].mean() - s[0].mean()), "w1")},
+        ...                     [GaussianPair.isotropic(1, 1.0), GaussianPair.isotropic(1, 2.0)],
+        ...                     sample_sizes=[50], n_trials=5, rng=0)
+        >>> path = res.plot(os.path.join(tempfile.mkdtemp(), "bench.png"))
+        >>> os.path.getsize(path) > 0
+        True
         """
         try:
             import matplotlib

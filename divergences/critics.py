@@ -19,6 +19,15 @@ def init_linear_(module: nn.Module, generator: torch.Generator | None = None) ->
     """Re-initialise every ``nn.Linear`` in ``module`` from ``generator``, in place.
 
     Weights and biases are drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from divergences.critics import init_linear_
+    >>> a = init_linear_(torch.nn.Linear(4, 2), torch.Generator().manual_seed(0))
+    >>> b = init_linear_(torch.nn.Linear(4, 2), torch.Generator().manual_seed(0))
+    >>> bool(torch.equal(a.weight, b.weight)), bool(a.weight.abs().max() <= 0.5)
+    (True, True)
     """
     with torch.no_grad():
         for layer in module.modules():
@@ -87,6 +96,14 @@ class SampleCritic(nn.Module):
     """A critic T(x) on samples: standardisation (fitted on given data) and an MLP.
 
     ``forward(x)`` maps (n, d) to (n,).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from divergences.critics import SampleCritic
+    >>> c = SampleCritic(3, hidden=8, data=torch.randn(20, 3))
+    >>> c(torch.zeros(5, 3)).shape
+    torch.Size([5])
     """
 
     def __init__(self, dim, hidden=64, layers=2, data=None, generator=None):
@@ -130,6 +147,14 @@ class ConcatCritic(nn.Module):
     r"""Concatenated critic :math:`T(x, y) = f([x, y])` evaluated on all K x K pairs.
 
     Costs K² network evaluations per batch (the separable critic costs 2K).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from divergences.critics import ConcatCritic
+    >>> c = ConcatCritic(2, 3, hidden=8)
+    >>> c(torch.zeros(4, 2), torch.zeros(4, 3)).shape
+    torch.Size([4, 4])
     """
 
     def __init__(self, x_dim, y_dim, hidden=256, layers=2, data=None, generator=None):

@@ -159,7 +159,14 @@ class CorrelatedGaussians:
 
 
 def mi_staircase(d=20, mis=(2.0, 4.0, 6.0, 8.0, 10.0), transform=None):
-    """The MI staircase of Poole et al. (2019): one :class:`CorrelatedGaussians` per level."""
+    """The MI staircase of Poole et al. (2019): one :class:`CorrelatedGaussians` per level.
+
+    Examples
+    --------
+    >>> from divergences.problems import mi_staircase
+    >>> [round(p.truth["mi"], 6) for p in mi_staircase(d=20)]
+    [2.0, 4.0, 6.0, 8.0, 10.0]
+    """
     return [CorrelatedGaussians(d=d, mi=float(m), transform=transform) for m in mis]
 
 

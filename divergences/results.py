@@ -27,6 +27,13 @@ class TwoSampleResult:
         The statistic under the B permutations (permutation tests only).
     details : dict
         Method-specific extra values.
+
+    Examples
+    --------
+    >>> from divergences import TwoSampleResult
+    >>> res = TwoSampleResult(statistic=0.7, pvalue=0.012, method="demo", n_x=50, n_y=40)
+    >>> res.reject(0.05), res.reject(0.01)
+    (True, False)
     """
 
     statistic: Any
@@ -38,7 +45,14 @@ class TwoSampleResult:
     details: dict = field(default_factory=dict)
 
     def reject(self, alpha: float = 0.05) -> bool:
-        """True if H0 is rejected at level ``alpha`` (``pvalue <= alpha``)."""
+        """True if H0 is rejected at level ``alpha`` (``pvalue <= alpha``).
+
+        Examples
+        --------
+        >>> from divergences import TwoSampleResult
+        >>> TwoSampleResult(1.0, 0.05, "demo", 10, 10).reject(0.05)
+        True
+        """
         if not 0.0 < alpha < 1.0:
             raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
         return bool(self.pvalue <= alpha)

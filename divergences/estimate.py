@@ -45,6 +45,15 @@ class Estimate:
         The trained critic (in eval mode).
     method : str
     details : dict
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divergences import Estimate
+    >>> est = Estimate(value=1.2, stderr=0.1, ci=(1.004, 1.396), curve=np.zeros(3),
+    ...                critic=None, method="demo")
+    >>> est.ci[0] < est.value < est.ci[1]
+    True
     """
 
     value: float
@@ -151,6 +160,32 @@ def _split(gen_np, n, eval_fraction, name):
         raise ValueError(f"{name}: too few samples ({n}) for eval_fraction={eval_fraction}")
     perm = gen_np.permutation(n)
     return perm[n_eval:], perm[:n_eval]
+
+
+def _mi_splits(gen_np, n, eval_fraction, batch_size):
+    """Training, validation and held-out pair indices for the MI estimators.
+
+    The validation part (at most 8 batches) selects the critic along training,
+    at a few per cent of the training cost; the held-out part is untouched by
+    both training and selection.
+    """
+    tr, ev = _split(gen_np, n, eval_fraction, "x and y")
+    if ev.size < batch_size:
+        raise ValueError(f"the held-out part ({ev.size} pairs) is smaller than one batch "
+                         f"({batch_size}); give more samples or a larger eval_fraction")
+    n_val = min(max(batch_size, tr.size // 5), 8 * batch_size)
+    if tr.size - n_val < batch_size:
+        raise ValueError(f"too few training pairs ({tr.size}) for batches of {batch_size} and "
+                         f"a validation part")
+    return tr[:-n_val], tr[-n_val:], ev
+
+
+def _mi_estimate(values, z, curve, critic, method, details):
+    """An Estimate from the bound's values on consecutive held-out batches."""
+    value = float(values.mean())
+    se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else math.inf
+    return Estimate(value=value, stderr=se, ci=(value - z * se, value + z * se), curve=curve,
+                    critic=critic, method=method, details=details)
 
 
 def _torch_generator(gen_np):
@@ -429,18 +464,8 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
         raise ValueError(f"x and y must hold the same number of pairs, got {xt.shape[0]} and "
                          f"{yt.shape[0]}")
     gen_np = numpy_rng(rng)
-    tr, ev = _split(gen_np, xt.shape[0], eval_fraction, "x and y")
-    if ev.size < batch_size:
-        raise ValueError(f"the held-out part ({ev.size} pairs) is smaller than one batch "
-                         f"({batch_size}); give more samples or a larger eval_fraction")
+    tr, va, ev = _mi_splits(gen_np, xt.shape[0], eval_fraction, batch_size)
     gen = _torch_generator(gen_np)
-    # a validation part of the training data selects the best critic along training
-    # (at most 8 batches, checked at most 20 times: a few per cent of the training cost)
-    n_val = min(max(batch_size, tr.size // 5), 8 * batch_size)
-    if tr.size - n_val < batch_size:
-        raise ValueError(f"too few training pairs ({tr.size}) for batches of {batch_size} and "
-                         f"a validation part")
-    tr, va = tr[:-n_val], tr[-n_val:]
     x_tr, y_tr = xt[tr], yt[tr]
     from .critics import MLP, ConcatCritic, SeparableCritic
 
@@ -507,13 +532,10 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     keeper.restore()
     critic.eval()
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev))
-    value = float(values.mean())
-    se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else math.inf
-    return Estimate(value=value, stderr=se, ci=(value - z * se, value + z * se), curve=curve,
-                    critic=critic, method=f"{bound} bound on I(X;Y)",
-                    details={"log_K": math.log(batch_size), "n_eval_batches": int(values.size),
-                             "steps": steps, "batch_size": batch_size, "lr": lr,
-                             "baseline": baseline})
+    return _mi_estimate(values, z, curve, critic, f"{bound} bound on I(X;Y)",
+                        {"log_K": math.log(batch_size), "n_eval_batches": int(values.size),
+                         "steps": steps, "batch_size": batch_size, "lr": lr,
+                         "baseline": baseline})
 
 
 def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, batch_size=128,
@@ -565,11 +587,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     yt = to_t(ya).to(device=dev, dtype=torch.float32)
     m, n = xt.shape[:2]
     gen_np = numpy_rng(rng)
-    tr, ev = _split(gen_np, n, eval_fraction, "x and y")
-    if ev.size < batch_size:
-        raise ValueError(f"the held-out part ({ev.size} pairs) is smaller than one batch")
-    n_val = min(max(batch_size, tr.size // 5), 8 * batch_size)
-    tr, va = tr[:-n_val], tr[-n_val:]
+    tr, va, ev = _mi_splits(gen_np, n, eval_fraction, batch_size)
     gen = _torch_generator(gen_np)
     x_tr, y_tr = xt[:, tr], yt[:, tr]
     critic = BatchedSeparableCritic(m, xt.shape[2], yt.shape[2], hidden, layers, embed_dim,
@@ -628,14 +646,8 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
             for p, keep in zip(mod.parameters(), saved):
                 p.copy_(keep)
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev)).cpu().numpy()
-    out = []
-    for i in range(m):
-        v = values[i]
-        value = float(v.mean())
-        se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.inf
-        out.append(Estimate(value=value, stderr=se, ci=(value - z * se, value + z * se),
-                            curve=curve[:, i], critic=critic,
-                            method=f"{bound} bound on I(X;Y) (batched trial {i})",
-                            details={"log_K": math.log(batch_size), "trial": i, "steps": steps,
-                                     "batch_size": batch_size, "lr": lr}))
-    return out
+    return [_mi_estimate(values[i], z, curve[:, i], critic,
+                         f"{bound} bound on I(X;Y) (batched trial {i})",
+                         {"log_K": math.log(batch_size), "n_eval_batches": int(values.shape[1]),
+                          "trial": i, "steps": steps, "batch_size": batch_size, "lr": lr})
+            for i in range(m)]

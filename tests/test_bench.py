@@ -168,3 +168,10 @@ def test_bad_input():
         CorrelatedGaussians(d=2)
     with pytest.raises(ValueError, match="transform"):
         CorrelatedGaussians(d=2, mi=1.0, transform="square")
+
+
+def test_problem_sample_sizes_are_validated():
+    for prob in (GaussianPair.isotropic(), CorrelatedGaussians(d=2, mi=1.0),
+                 DiscretePair([0.5, 0.5], [0.2, 0.8])):
+        with pytest.raises(ValueError, match="n must be a positive integer"):
+            prob.sample(0, rng=0)

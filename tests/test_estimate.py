@@ -108,3 +108,19 @@ def test_more_bad_input():
         dv.estimate_f_divergence(x, y[:, :2])
     with pytest.raises(ValueError, match="too few samples"):
         dv.estimate_f_divergence(x[:3], y[:3])
+
+
+def test_batched_estimator_bad_input():
+    x, y = correlated_gaussians(1.0, d=2, n=1000)
+    xb, yb = np.stack([x, x]), np.stack([y, y])
+    with pytest.raises(ValueError, match="shape \\(M, n, d\\)"):
+        dv.estimate_mutual_information_batched(x, y)
+    with pytest.raises(ValueError, match="same \\(M, n\\)"):
+        dv.estimate_mutual_information_batched(xb, yb[:, :500])
+    with pytest.raises(ValueError, match="bound must be one of"):
+        dv.estimate_mutual_information_batched(xb, yb, bound="nope")
+    with pytest.raises(ValueError, match="too few training pairs"):
+        dv.estimate_mutual_information_batched(xb[:, :400], yb[:, :400], batch_size=100,
+                                               eval_fraction=0.6)
+    with pytest.raises(ValueError, match="x contains NaN"):
+        dv.estimate_mutual_information_batched(np.full_like(xb, np.nan), yb)

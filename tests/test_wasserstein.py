@@ -305,3 +305,22 @@ def test_sliced_wasserstein():
         dv.sliced_wasserstein(x, y[:, :2])
     with pytest.raises(ValueError, match="shape"):
         dv.sliced_wasserstein(x[:, 0], y[:, 0])
+
+
+def test_more_bad_input():
+    with pytest.raises(ValueError, match="std_p and std_q must be non-negative"):
+        dv.normal_wasserstein_1d(0.0, -1.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match="mean_q contains NaN"):
+        dv.normal_wasserstein_1d(0.0, 1.0, np.nan, 1.0)
+    with pytest.raises(ValueError, match="1-D numpy samples"):
+        dv.optimal_critic_1d(np.ones((2, 3)), np.ones((2, 3)))
+    with pytest.raises(ValueError, match="critic_q is empty"):
+        dv.wasserstein_critic_objective([1.0], [])
+    with pytest.raises(ValueError, match="weights_p has negative"):
+        dv.wasserstein_critic_objective([1.0], [1.0], weights_p=[-1.0])
+    with pytest.raises(ValueError, match="projections must be non-zero"):
+        dv.sliced_wasserstein(np.ones((3, 2)), np.ones((3, 2)), projections=[[0.0, 0.0]])
+    with pytest.raises(ValueError, match="n_projections"):
+        dv.sliced_wasserstein(np.ones((3, 2)), np.ones((3, 2)), n_projections=0)
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        dv.clip_weights(object(), 0.1)

@@ -114,7 +114,14 @@ def fgan_generator_loss(v_fake, f):
     r"""f-GAN generator loss :math:`-\mathbb{E}_Q[f^*(g_f(v))]` (the saddle-point objective).
 
     The generator minimises the variational bound, whose only term that
-    depends on it is :math:`-\mathbb{E}_Q[f^*(g_f(v))]`.
+    depends on it is :math:`-\mathbb{E}_Q[f^*(g_f(v))]`.  At the optimal
+    critic its gradient is the gradient of :math:`D_f(P\|Q_\theta)` (envelope
+    theorem), so the generator follows the divergence it names: with KL it
+    covers modes, with reverse KL it seeks them.  For the GAN f it equals the
+    saturating :func:`gan_generator_loss`.  Conjugates that grow
+    exponentially or have a pole (KL, squared Hellinger, Pearson) make this
+    gradient heavy-tailed and training unstable with flexible generators; see
+    ``docs/examples/gan_fgan_wgan.py``.
 
     Examples
     --------

@@ -33,6 +33,15 @@ def test_fgan_losses_are_minus_the_bound(spec):
         -np.mean(f.conjugate_of_activation(vf)), rel=1e-12, abs=1e-12)
 
 
+def test_fgan_generator_loss_for_the_gan_f_is_the_saturating_gan_loss():
+    # f*(g_f(v)) = softplus(v) for the GAN f, so the saddle-point f-GAN generator loss is
+    # E_Q[-softplus(v)] = the minimax (saturating) GAN generator loss
+    v = np.linspace(-30.0, 30.0, 13)
+    assert dv.fgan_generator_loss(v, "gan") == pytest.approx(
+        dv.gan_generator_loss(v, saturating=True), rel=1e-12)
+    assert dv.gan_generator_loss(v, saturating=True) == pytest.approx(-np.logaddexp(0, v).mean())
+
+
 def test_generator_losses_and_saturation():
     v = torch.tensor([-20.0, -10.0], requires_grad=True)     # the discriminator rejects fakes
     (g_ns,) = torch.autograd.grad(dv.gan_generator_loss(v), v)

@@ -42,3 +42,62 @@ def test_optimal_discriminator_reduced():
     # (2 x 100,000 samples, per-sample sd below 1: 4 s.e. ~ 0.013)
     assert res["gan_value"] <= res["optimal_value"] + 0.013
     assert res["gan_value"] > res["optimal_value"] - 0.03
+
+
+def test_gan_fgan_wgan_exact_gaussian_minimisers():
+    ex = load("gan_fgan_wgan")
+    # KL(P || N(mu, s^2)) is minimised by moment matching: mu = 0, s^2 = 0.3^2 + 32/3
+    ((mu, sigma, _),) = ex.exact_gaussian_fits("kl")
+    assert abs(mu) < 1e-2 and sigma == pytest.approx(math.sqrt(0.09 + 32 / 3), abs=1e-2)
+    # reverse KL: N(m, 0.3^2) on one mode m gives KL(Q||P) = log 3 (the other modes are
+    # 13 standard deviations away), and no Gaussian covering all modes is a local minimum
+    minima = ex.exact_gaussian_fits("reverse_kl")
+    assert all(s == pytest.approx(0.3, abs=1e-2) for _, s, _ in minima)
+    assert minima[0][2] == pytest.approx(math.log(3), rel=1e-6)
+
+
+def test_gan_fgan_wgan_reduced():
+    ex = load("gan_fgan_wgan")
+    # same start (mu = 1, sigma = 0.5): the KL f-GAN spreads over the three modes (the exact
+    # minimiser has sigma = 3.28); the reverse-KL f-GAN contracts onto the middle mode
+    mu, sigma = ex.fit_gaussian("kl", steps=400, seed=0)
+    assert abs(mu) < 0.5 and 2.8 < sigma < 3.8
+    assert ex.modes_covered(mu + sigma * np.random.default_rng(0).normal(size=20_000)) == 3
+    mu, sigma = ex.fit_gaussian("reverse_kl", steps=400, seed=0)
+    assert abs(mu) < 0.2 and abs(sigma - 0.3) < 0.05
+    # WGAN with the one-sided gradient penalty: 300 generator steps cut W1 to the data by 3x
+    # (from 2.68 at initialisation; the sampling error of W1 at n = 20,000 is about 0.02)
+    w1_start = ex.evaluate(ex.train("wgan-gp one-sided", steps=0, seed=1))["w1"]
+    res = ex.evaluate(ex.train("wgan-gp one-sided", steps=300, seed=1))
+    assert res["w1"] < w1_start / 3
+    assert res["modes"] == 3
+
+
+def test_two_sided_gradient_penalty_traps_a_1d_critic():
+    ex = load("gan_fgan_wgan")
+    # the optimal critic between the mixture and N(0, 0.5^2) is |x| (W1 = 2.3); with the
+    # two-sided penalty the critic stays monotone and its estimate is far below W1, while
+    # the one-sided penalty reaches W1 (a little above it: slopes just over 1 are cheap)
+    two_sided, w1 = ex.critic_alone(one_sided=False, steps=600)
+    one_sided, _ = ex.critic_alone(one_sided=True, steps=600)
+    assert w1 == pytest.approx(2.33, abs=0.05)
+    assert two_sided < 0.5 * w1
+    assert abs(one_sided - w1) < 0.2 * w1
+
+
+def test_bigan_ali_reduced():
+    ex = load("bigan_ali")
+    chance = ex.chance_levels(n=20_000)
+    # an encoder that ignores its input: E||z - z'|| = sqrt(2) E||N(0, I_2)|| = sqrt(pi)
+    assert chance["z_error"] == pytest.approx(math.sqrt(math.pi), rel=0.02)
+    start = ex.evaluate(*ex.train("bigan", steps=0, seed=2, batch=512))
+    res = ex.evaluate(*ex.train("bigan", steps=1000, seed=2, batch=512))
+    # 1,000 steps of BiGAN training make E a rough inverse of G: E(G(z)) correlates with z
+    # in both coordinates (0.00 and 0.25 at initialisation), and the latent error is below
+    # half the error of an encoder that ignores its input
+    assert min(start["z_corr"]) < 0.3
+    assert min(res["z_corr"]) > 0.75
+    assert res["z_error"] < 0.5 * chance["z_error"]
+    # G(E(x)) returns to x's own mode more often than chance (1/25)
+    assert res["same_mode"] > 2 * chance["same_mode"]
+    assert res["modes"] >= 10

@@ -73,6 +73,16 @@ def test_gan_fgan_wgan_reduced():
     assert res["modes"] == 3
 
 
+def test_gan_fgan_wgan_evaluate_reports_a_diverged_generator():
+    import torch
+
+    ex = load("gan_fgan_wgan")
+    # half the samples overflowed to inf, the rest sit on the middle mode
+    res = ex.evaluate(lambda z: torch.where(z[:, :1] > 0, torch.inf, 0.0), n=1000)
+    assert res["w1"] == math.inf and res["modes"] == 1
+    assert ex.evaluate(lambda z: torch.full((len(z), 1), torch.nan), n=10)["modes"] == 0
+
+
 def test_two_sided_gradient_penalty_traps_a_1d_critic():
     ex = load("gan_fgan_wgan")
     # the optimal critic between the mixture and N(0, 0.5^2) is |x| (W1 = 2.3); with the

@@ -185,9 +185,11 @@ def evaluate(G, n=20_000, seed=123):
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         x = G(torch.randn(n, NOISE_DIM, generator=gen)).squeeze(-1).double().numpy()
+    if not np.all(np.isfinite(x)):        # a diverged generator: W1 is infinite
+        x = x[np.isfinite(x)]
+        return {"w1": float("inf"), "modes": modes_covered(x) if x.size else 0, "samples": x}
     w1 = float(dv.wasserstein_1d(x, sample_data(n, np.random.default_rng(seed))))
-    return {"w1": w1 if np.isfinite(w1) else float("inf"), "modes": modes_covered(x),
-            "samples": x}
+    return {"w1": w1, "modes": modes_covered(x), "samples": x}
 
 
 def part1(steps):

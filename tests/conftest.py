@@ -14,11 +14,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Under pytest-xdist every worker is its own process: one torch thread each avoids
-# oversubscribing the cores (the library itself never changes torch's settings).
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    torch.set_num_threads(1)
-
 #: every generator of the table, parametrised ones at several parameter values
 F_SPECS = [
     ("total_variation", {}),

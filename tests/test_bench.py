@@ -104,6 +104,7 @@ def test_executor_gives_the_same_table():
         assert a["ci"] == b["ci"] and a["mse"] == b["mse"]
 
 
+@pytest.mark.slow
 def test_batched_trials_agree_with_sequential_trials():
     prob = CorrelatedGaussians(d=2, mi=1.0)
     est = MIEstimator("infonce", steps=150, batch_size=64, options={"hidden": 32})

@@ -59,6 +59,7 @@ def test_type_one_error_logistic():
     assert np.sum(pvals <= alpha) >= stats.binom.ppf(0.005, reps, alpha) - 3
 
 
+@pytest.mark.slow
 def test_type_one_error_mlp():
     rng = np.random.default_rng(4)
     reps, alpha = 100, 0.05

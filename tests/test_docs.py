@@ -14,10 +14,11 @@ pytestmark = pytest.mark.skipif(shutil.which("sphinx-build") is None and
                                 reason="sphinx is not installed")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("builder", ["html", "doctest"])
 def test_sphinx_build_is_warning_free(tmp_path, builder):
     res = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", builder,
          str(DOCS), str(tmp_path / builder)],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr

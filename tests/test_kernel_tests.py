@@ -69,6 +69,7 @@ def test_chunking_and_batching_do_not_change_results(monkeypatch):
     assert len(np.unique(np.round(e2.null_distribution, 12))) > 90
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("test", ["mmd", "energy"])
 def test_type_one_error_and_uniform_pvalues(test):
     rng = np.random.default_rng(10 if test == "mmd" else 11)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,6 +21,8 @@ from typing import Callable
 import numpy as np
 
 from ._array import numpy_rng
+from ._progress import check_progress, progress_bar
+from .results import json_safe, with_non_finite
 
 __all__ = ["MIEstimator", "FDivergenceEstimator", "bias_variance", "BenchResult"]
 
@@ -66,7 +67,7 @@ class MIEstimator:
         x, y = sample
         return estimate_mutual_information(x, y, bound=self.bound, steps=self.steps,
                                            batch_size=self.batch_size, lr=self.lr, rng=rng,
-                                           **self.options).value
+                                           progress=False, **self.options).value
 
     def run_batched(self, samples, rng):
         from .estimate import estimate_mutual_information_batched
@@ -76,7 +77,7 @@ class MIEstimator:
         opts = {k: v for k, v in self.options.items() if k != "critic"}
         ests = estimate_mutual_information_batched(x, y, bound=self.bound, steps=self.steps,
                                                    batch_size=self.batch_size, lr=self.lr,
-                                                   rng=rng, **opts)
+                                                   rng=rng, progress=False, **opts)
         return [e.value for e in ests]
 
 
@@ -109,7 +110,8 @@ class FDivergenceEstimator:
 
         x_p, x_q = sample
         return estimate_f_divergence(x_p, x_q, self.f, bound=self.bound, steps=self.steps,
-                                     batch_size=self.batch_size, lr=self.lr, rng=rng).value
+                                     batch_size=self.batch_size, lr=self.lr, rng=rng,
+                                     progress=False).value
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def _bootstrap(values, truth, n_boot, confidence, gen):
 
 
 def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, executor=None,
-                  batched=True, n_bootstrap=1000, confidence=0.95, progress=False):
+                  batched=True, n_bootstrap=1000, confidence=0.95, progress=None):
     r"""Measure bias, variance and MSE of estimators against known truths.
 
     Parameters
@@ -185,6 +187,7 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
         :mod:`divergences.problems`.
     sample_sizes : int or list of int
     n_trials : int
+        Independent trials per cell, at least 2 (variance and intervals need two).
     rng : None, int or numpy Generator
         Root of all seeds.
     executor : concurrent.futures.Executor, optional
@@ -196,8 +199,10 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
         supports it (in-process only).
     n_bootstrap : int, default 1000
     confidence : float, default 0.95
-    progress : bool, default False
-        One line per finished cell on stderr.
+    progress : bool or None, default None
+        Report finished cells on stderr: None shows a bar only when stderr is a
+        terminal; True always reports (plain lines when stderr is not a
+        terminal); False is silent.
 
     Returns
     -------
@@ -220,8 +225,12 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
     sizes = [int(sample_sizes)] if np.isscalar(sample_sizes) else [int(s) for s in sample_sizes]
     if not ests or not probs or not sizes:
         raise ValueError("estimators, problems and sample_sizes must be non-empty")
-    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
-        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}")
+    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 2:
+        raise ValueError(f"n_trials must be an integer >= 2 (a variance needs two trials), "
+                         f"got {n_trials!r}")
+    if any(n < 1 for n in sizes):
+        raise ValueError(f"sample_sizes must be positive, got {sizes}")
+    check_progress(progress)
     for name, est in ests.items():
         for prob in probs:
             if est.target not in prob.truth:
@@ -240,22 +249,19 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
                 use_batched = (batched and executor is None and n_trials > 1
                                and getattr(est, "batchable", False))
                 cells.append((name, est, prob, n, seeds, use_batched))
+    bar = progress_bar(progress, len(cells), "bias_variance", unit="cell", delay=0.0)
+    outputs = []
     if executor is None:
-        outputs = []
         for name, est, prob, n, seeds, use_batched in cells:
             outputs.append(_run_cell(est, prob, n, seeds, use_batched))
-            if progress:
-                print(f"bench: {name} on {getattr(prob, 'name', prob)} n={n}: "
-                      f"{outputs[-1][1]:.2f} s/trial", file=sys.stderr, flush=True)
+            bar.update(1, last=f"{name} on {getattr(prob, 'name', prob)} n={n}")
     else:
         futures = [executor.submit(_run_cell, est, prob, n, seeds, False)
                    for _, est, prob, n, seeds, _ in cells]
-        outputs = []
         for (name, _, prob, n, _, _), fut in zip(cells, futures):
             outputs.append(fut.result())
-            if progress:
-                print(f"bench: {name} on {getattr(prob, 'name', prob)} n={n} done",
-                      file=sys.stderr, flush=True)
+            bar.update(1, last=f"{name} on {getattr(prob, 'name', prob)} n={n}")
+    bar.close()
     boot_gen = np.random.default_rng(root.spawn(1)[0])
     rows = []
     for (name, est, prob, n, _, _), (values, seconds) in zip(cells, outputs):
@@ -302,8 +308,40 @@ class BenchResult:
     ['estimator', 'problem', 'n']
     """
 
-    rows: list
+    rows: list = field(repr=False)
     confidence: float = 0.95
+
+    def __repr__(self) -> str:
+        names = list(dict.fromkeys(r["estimator"] for r in self.rows))
+        problems = list(dict.fromkeys(r["problem"] for r in self.rows))
+        sizes = sorted({r["n"] for r in self.rows})
+        trials = sorted({r["values"].size for r in self.rows})
+        return (f"BenchResult({len(self.rows)} cell(s): {len(names)} estimator(s) "
+                f"[{', '.join(names)}] x {len(problems)} problem(s) x n in {sizes}, "
+                f"{'/'.join(map(str, trials))} trials each; to_markdown() for the table)")
+
+    __str__ = __repr__
+
+    def to_dict(self) -> dict:
+        """A JSON-safe dict: ``confidence`` and ``rows`` (with the raw trial values).
+
+        Non-finite numbers become ``None`` and are listed under ``"non_finite"``.
+
+        Examples
+        --------
+        >>> import json
+        >>> from divergences.bench import bias_variance
+        >>> from divergences.problems import GaussianPair
+        >>> res = bias_variance({"gap": (lambda s, rng: float(s[1].mean() - s[0].mean()), "w1")},
+        ...                     GaussianPair.isotropic(1, 1.0), sample_sizes=[50], n_trials=5, rng=0)
+        >>> d = json.loads(json.dumps(res.to_dict(), allow_nan=False))
+        >>> d["rows"][0]["estimator"], len(d["rows"][0]["values"])
+        ('gap', 5)
+        """
+        notes: dict = {}
+        out = {"confidence": float(self.confidence),
+               "rows": json_safe(self.rows, "rows", notes)}
+        return with_non_finite(out, notes)
 
     def to_markdown(self) -> str:
         """A Markdown table (bias and MSE with their bootstrap intervals); see the class example."""
@@ -320,14 +358,18 @@ class BenchResult:
         return "\n".join(lines)
 
     def to_csv(self, path=None) -> str:
-        """CSV text (also written to ``path`` if given), one row per cell; see the class example."""
+        """CSV text (also written to ``path`` if given), one row per cell; see the class example.
+
+        The last column, ``values``, holds the trials' estimates separated by spaces.
+        """
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         extra = [f"{k}_ci_{e}" for k in ("mean", "bias", "variance", "mse") for e in ("lo", "hi")]
-        writer.writerow(list(_COLUMNS) + extra + ["trials"])
+        writer.writerow(list(_COLUMNS) + extra + ["trials", "values"])
         for r in self.rows:
             cis = [r["ci"][k][i] for k in ("mean", "bias", "variance", "mse") for i in (0, 1)]
-            writer.writerow([r[c] for c in _COLUMNS] + cis + [r["values"].size])
+            values = " ".join(repr(float(v)) for v in np.ravel(r["values"]))
+            writer.writerow([r[c] for c in _COLUMNS] + cis + [r["values"].size, values])
         text = buf.getvalue()
         if path is not None:
             with open(path, "w", newline="") as fh:
@@ -335,9 +377,25 @@ class BenchResult:
         return text
 
     def plot(self, path):
-        """Save a figure: mean estimate (+- 1 sd) against the truth, and variance.
+        """Save a figure: the estimates against the truth, and their spread.
+
+        Robust summaries, so that one diverged trial cannot flatten the figure:
+        the median estimate with its interquartile band (left) and the
+        interquartile range of the trials (right).  Trials outside Tukey's
+        fences (1.5 IQR beyond the quartiles) are drawn as crosses, and those
+        beyond the axis limits as triangles on the edge with their count.
 
         Needs matplotlib (``pip install 'divergences[plot]'``).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to save the PNG.
+
+        Returns
+        -------
+        path
+            The ``path`` given.
 
         Examples
         --------
@@ -362,25 +420,80 @@ class BenchResult:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
         names = list(dict.fromkeys(r["estimator"] for r in self.rows))
         n_max = max(r["n"] for r in self.rows)
+        bands = []
         for name in names:
             rows = sorted((r for r in self.rows if r["estimator"] == name and r["n"] == n_max),
                           key=lambda r: r["truth"])
             truth = [r["truth"] for r in rows]
-            mean = np.array([r["mean"] for r in rows])
-            sd = np.sqrt(np.nan_to_num([r["variance"] for r in rows]))
-            line, = axes[0].plot(truth, mean, marker="o", label=name)
-            axes[0].fill_between(truth, mean - sd, mean + sd, alpha=0.2, color=line.get_color())
-            axes[1].plot(truth, [r["variance"] for r in rows], marker="o", label=name)
+            bands.append(_robust_band(axes[0], truth, [r["values"] for r in rows], name))
+            spread = [np.subtract(*np.percentile(r["values"], [75, 25])) for r in rows]
+            axes[1].plot(truth, spread, marker="o", label=name)
         lims = [min(r["truth"] for r in self.rows), max(r["truth"] for r in self.rows)]
         axes[0].plot(lims, lims, "k--", lw=1, label="truth")
+        _clip_outliers(axes[0], bands, include=lims)
         axes[0].set_xlabel("true value")
-        axes[0].set_ylabel(f"estimate (mean +- 1 sd, n = {n_max})")
+        axes[0].set_ylabel(f"estimate (median, quartiles; n = {n_max})")
         axes[0].legend(fontsize=8)
         axes[1].set_xlabel("true value")
-        axes[1].set_ylabel("variance over trials")
+        axes[1].set_ylabel("interquartile range over trials")
         axes[1].set_yscale("log")
         fig.tight_layout()
         fig.savefig(path, dpi=110)
         plt.close(fig)
         return path
 
+
+
+# ---------------------------------------------------------------------------
+# robust figure helpers (shared with the benchmark scripts)
+# ---------------------------------------------------------------------------
+
+
+def _robust_band(ax, xs, samples, label):
+    """Plot the median of each sample with its interquartile band; mark Tukey outliers.
+
+    Returns the data needed by :func:`_clip_outliers`: the (x, value) pairs of the
+    outliers and the range spanned by the non-outlying values.
+    """
+    med, lo, hi, outliers, inside = [], [], [], [], []
+    for x, v in zip(xs, samples):
+        v = np.asarray(v, dtype=float)
+        v = v[np.isfinite(v)] if np.isfinite(v).any() else np.zeros(1)
+        q1, q2, q3 = np.percentile(v, [25, 50, 75])
+        fence = 1.5 * (q3 - q1)
+        out = (v < q1 - fence) | (v > q3 + fence)
+        med.append(q2)
+        lo.append(q1)
+        hi.append(q3)
+        outliers += [(x, float(o)) for o in v[out]]
+        inside += [float(v[~out].min()), float(v[~out].max())]
+    line, = ax.plot(xs, med, marker="o", label=label)
+    ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color())
+    return {"color": line.get_color(), "outliers": outliers, "inside": inside}
+
+
+def _clip_outliers(ax, bands, include=(), pad=0.15):
+    """Set the y-limits from the non-outlying values and draw the outliers.
+
+    Outliers within the limits are crosses; those beyond are triangles on the
+    edge, annotated with how many there are and the most extreme value.
+    """
+    span = [v for b in bands for v in b["inside"]] + list(include)
+    low, high = min(span), max(span)
+    margin = pad * (high - low if high > low else max(abs(high), 1.0))
+    low, high = low - margin, high + margin
+    ax.set_ylim(low, high)
+    for b in bands:
+        pts = b["outliers"]
+        shown = [(x, v) for x, v in pts if low <= v <= high]
+        if shown:
+            ax.plot(*zip(*shown), "x", color=b["color"], ms=6)
+        for side, edge, marker in (("below", low, "v"), ("above", high, "^")):
+            beyond = [(x, v) for x, v in pts if (v < low if side == "below" else v > high)]
+            for x in dict.fromkeys(x for x, _ in beyond):
+                vals = [v for xx, v in beyond if xx == x]
+                extreme = min(vals) if side == "below" else max(vals)
+                ax.plot([x], [edge], marker, color=b["color"], ms=8, clip_on=False)
+                ax.annotate(f"{len(vals)} trial(s) {side}, to {extreme:.3g}", (x, edge),
+                            textcoords="offset points", fontsize=7, color=b["color"],
+                            xytext=(4, 6 if side == "below" else -12))

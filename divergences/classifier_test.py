@@ -15,6 +15,7 @@ import numpy as np
 from scipy import special, stats
 
 from ._array import as_float_arrays, check_finite, numpy_rng
+from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 
 __all__ = ["c2st"]
@@ -225,7 +226,7 @@ def _balanced_split(rng, n, m, test_fraction):
 
 def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutations=0,
          rng=None, device=None, hidden=(64, 64), max_epochs=100, batch_size=256, lr=3e-3,
-         weight_decay=0.0, patience=5, confidence=0.95):
+         weight_decay=0.0, patience=5, confidence=0.95, progress=None):
     r"""Classifier two-sample test of :math:`H_0: P = Q` (Lopez-Paz & Oquab 2017).
 
     Samples of P (``x``) are labelled 1 and samples of Q (``y``) 0.  With a single
@@ -269,6 +270,10 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
         Training settings of the torch classifiers.
     confidence : float, default 0.95
         Level of the confidence interval of the JSD lower bound.
+    progress : bool or None, default None
+        Report the permutation retrainings on stderr: None shows a bar only
+        when stderr is a terminal and they take over 2 s; True always reports;
+        False is silent.
 
     Returns
     -------
@@ -290,6 +295,7 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
+    check_progress(progress)
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) \
@@ -364,6 +370,7 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
     if n_permutations:
         key = "accuracy" if n_folds is None else "balanced_accuracy"
         null = np.empty(n_permutations)
+        bar = progress_bar(progress, n_permutations, "c2st", unit="perm")
         for b in range(n_permutations):
             perm_labels = labels.copy()
             if n_folds is None:
@@ -373,6 +380,8 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
             else:
                 perm_labels = gen_np.permutation(labels)
             null[b] = run(perm_labels)[1][key]
+            bar.update(1)
+        bar.close()
         perm_p = (1.0 + float(np.sum(null >= statistic - 1e-12))) / (1.0 + n_permutations)
         pvalue = perm_p if pvalue is None else pvalue
         details_perm = {"permutation_pvalue": perm_p}

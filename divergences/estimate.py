@@ -10,7 +10,6 @@ training).
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,9 @@ import numpy as np
 
 from . import bounds as B
 from ._array import as_float_arrays, check_finite, numpy_rng
+from ._progress import check_progress, progress_bar
 from .ffunctions import get_f
+from .results import _fmt, json_safe, with_non_finite
 
 __all__ = ["Estimate", "estimate_f_divergence", "estimate_mutual_information",
            "estimate_mutual_information_batched", "MI_BOUNDS"]
@@ -36,15 +37,19 @@ class Estimate:
     value : float
         The bound evaluated on held-out samples with the trained critic.
     stderr : float
-        Standard error of that held-out evaluation.
+        Standard error of that held-out evaluation (``inf`` when it cannot be
+        estimated; ``details["stderr_reason"]`` then says why).
     ci : tuple of float
         Normal confidence interval ``value +- z * stderr``.
     curve : numpy.ndarray
-        The training objective at every step.
+        The training objective at every step (not shown in ``repr``).
     critic : torch.nn.Module
-        The trained critic (in eval mode).
+        The trained critic in eval mode (not shown in ``repr``).
     method : str
     details : dict
+        Settings and diagnostics (not shown in ``repr``).
+    confidence : float, default 0.95
+        Level of ``ci``.
 
     Examples
     --------
@@ -54,15 +59,54 @@ class Estimate:
     ...                critic=None, method="demo")
     >>> est.ci[0] < est.value < est.ci[1]
     True
+    >>> print(est)
+    1.2 +- 0.1 (95% CI [1.004, 1.396]; demo)
     """
 
     value: float
     stderr: float
     ci: tuple
-    curve: Any
-    critic: Any
+    curve: Any = field(repr=False)
+    critic: Any = field(repr=False)
     method: str
-    details: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict, repr=False)
+    confidence: float = 0.95
+
+    def __str__(self) -> str:
+        text = (f"{_fmt(self.value)} +- {_fmt(self.stderr)} ({_fmt(100 * self.confidence, 3)}% "
+                f"CI [{_fmt(self.ci[0])}, {_fmt(self.ci[1])}]; {self.method})")
+        reason = self.details.get("stderr_reason")
+        return text + (f" [{reason}]" if reason and not math.isfinite(self.stderr) else "")
+
+    def to_dict(self) -> dict:
+        """A JSON-safe dict (strict JSON: non-finite numbers become ``None``).
+
+        The critic, the training curve and non-numeric details are left out;
+        ``"non_finite"`` maps each ``None`` that stands for a non-finite number
+        to the reason.
+
+        Examples
+        --------
+        >>> import json, math
+        >>> from divergences import Estimate
+        >>> est = Estimate(0.4, math.inf, (-math.inf, math.inf), None, None, "demo",
+        ...                {"stderr_reason": "one held-out batch"})
+        >>> d = est.to_dict()
+        >>> d["stderr"], d["non_finite"]["stderr"]
+        (None, 'one held-out batch')
+        >>> json.loads(json.dumps(d, allow_nan=False))["ci"]
+        [None, None]
+        """
+        notes: dict = {}
+        why = self.details.get("stderr_reason")
+        reasons = {k: why for k in ("stderr", "ci[0]", "ci[1]")} if why else {}
+        out = {"method": self.method,
+               "value": json_safe(self.value, "value", notes, reasons),
+               "stderr": json_safe(self.stderr, "stderr", notes, reasons),
+               "ci": json_safe(tuple(self.ci), "ci", notes, reasons),
+               "confidence": float(self.confidence),
+               "details": json_safe(self.details, "details", notes)}
+        return with_non_finite(out, notes)
 
 
 # ---------------------------------------------------------------------------
@@ -137,23 +181,6 @@ def _z(confidence):
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
-class _Progress:
-    """A one-line progress display on stderr (only when enabled)."""
-
-    def __init__(self, enabled, total, label):
-        self.enabled, self.total, self.label = enabled, total, label
-        self.every = max(1, total // 20)
-
-    def update(self, step, value):
-        if self.enabled and (step % self.every == 0 or step == self.total):
-            print(f"\r{self.label}: step {step}/{self.total}, objective {value:.4f}",
-                  end="", file=sys.stderr, flush=True)
-
-    def close(self):
-        if self.enabled:
-            print(file=sys.stderr, flush=True)
-
-
 def _split(gen_np, n, eval_fraction, name):
     n_eval = int(round(n * eval_fraction))
     if n_eval < 2 or n - n_eval < 2:
@@ -180,12 +207,19 @@ def _mi_splits(gen_np, n, eval_fraction, batch_size):
     return tr[:-n_val], tr[-n_val:], ev
 
 
-def _mi_estimate(values, z, curve, critic, method, details):
+def _mi_estimate(values, confidence, curve, critic, method, details):
     """An Estimate from the bound's values on consecutive held-out batches."""
+    z = _z(confidence)
     value = float(values.mean())
-    se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else math.inf
+    if values.size > 1:
+        se = float(values.std(ddof=1) / math.sqrt(values.size))
+    else:
+        se = math.inf
+        details = {**details, "stderr_reason": (
+            "one held-out batch: its spread cannot be estimated; give more samples, a "
+            "larger eval_fraction or a smaller batch_size")}
     return Estimate(value=value, stderr=se, ci=(value - z * se, value + z * se), curve=curve,
-                    critic=critic, method=method, details=details)
+                    critic=critic, method=method, details=details, confidence=confidence)
 
 
 def _torch_generator(gen_np):
@@ -236,7 +270,7 @@ _F_BOUNDS = ("fgan", "nwj", "dv")
 
 def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=1500,
                           batch_size=256, lr=1e-3, eval_fraction=0.3, rng=None, device=None,
-                          progress=False, confidence=0.95):
+                          progress=None, confidence=0.95):
     r"""Estimate :math:`D_f(P\|Q)` from samples by training a critic on a lower bound.
 
     Bounds:
@@ -269,8 +303,10 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     rng : None, int, numpy Generator or torch.Generator
         Controls the split, the initialisation and the mini-batches.
     device : str or torch.device, optional
-    progress : bool, default False
-        Show a progress line on stderr.
+    progress : bool or None, default None
+        Report training progress on stderr: None shows a bar only when stderr
+        is a terminal and the run takes over 2 s; True always reports (plain
+        lines when stderr is not a terminal); False is silent.
     confidence : float, default 0.95
 
     Returns
@@ -294,6 +330,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         raise ValueError(f"bound must be one of {', '.join(_F_BOUNDS)}, got {bound!r}")
     if bound in ("nwj", "dv") and f.name != "kl":
         raise ValueError(f"bound {bound!r} bounds KL only; use bound='fgan' for {f.name!r}")
+    check_progress(progress)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction)
     z = _z(confidence)
     dev = _device(device, x_p, x_q)
@@ -325,7 +362,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         return T.mean(vp) - (torch.logsumexp(vq, 0) - math.log(vq.shape[0]))
 
     curve = np.empty(steps)
-    bar = _Progress(progress, steps, f"estimate_f_divergence ({f.name}, {bound})")
+    bar = progress_bar(progress, steps, f"estimate_f_divergence ({f.name}, {bound})")
     keeper = _BestState([critic])
     check_every = max(10, steps // 30)
     for step in range(steps):
@@ -337,7 +374,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         (-obj).backward()
         opt.step()
         curve[step] = obj.item()
-        bar.update(step + 1, curve[step])
+        bar.update(1, objective=float(curve[step]))
         if (step + 1) % check_every == 0 or step + 1 == steps:
             critic.eval()
             with torch.no_grad():
@@ -366,7 +403,8 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     return Estimate(value=float(value), stderr=se, ci=(value - z * se, value + z * se),
                     curve=curve, critic=critic, method=f"{bound} bound on {f.name}",
                     details={"n_eval": (int(ev_p.size), int(ev_q.size)), "steps": steps,
-                             "batch_size": batch_size, "lr": lr})
+                             "batch_size": batch_size, "lr": lr},
+                    confidence=confidence)
 
 
 # ---------------------------------------------------------------------------
@@ -396,7 +434,7 @@ def _mi_objectives(name, tau, alpha):
 
 def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", steps=1500,
                                 batch_size=128, lr=1e-3, eval_fraction=0.3, tau=5.0,
-                                alpha=0.01, rng=None, device=None, progress=False,
+                                alpha=0.01, rng=None, device=None, progress=None,
                                 confidence=0.95, hidden=128, layers=2, embed_dim=32):
     r"""Estimate :math:`I(X;Y)` from joint samples with a trained critic.
 
@@ -456,8 +494,9 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     import torch
 
     _check_mi_options(bound, alpha, tau)
+    check_progress(progress)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction)
-    z = _z(confidence)
+    _z(confidence)                      # validate before training
     dev = _device(device, x, y)
     xt, yt = _tensors(dev, x=x, y=y)
     if xt.shape[0] != yt.shape[0]:
@@ -507,7 +546,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
 
     curve = np.empty(steps)
     ema = None
-    bar = _Progress(progress, steps, f"estimate_mutual_information ({bound})")
+    bar = progress_bar(progress, steps, f"estimate_mutual_information ({bound})")
     keeper = _BestState([critic, baseline])
     val_idx = torch.as_tensor(va, device=dev)
     check_every = max(10, steps // 20)
@@ -524,7 +563,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
         (-obj).backward()
         opt.step()
         curve[step] = obj.item()
-        bar.update(step + 1, curve[step])
+        bar.update(1, objective=float(curve[step]))
         if (step + 1) % check_every == 0 or step + 1 == steps:
             critic.eval()
             keeper.offer(float(held_out(val_idx).mean()))
@@ -532,7 +571,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     keeper.restore()
     critic.eval()
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev))
-    return _mi_estimate(values, z, curve, critic, f"{bound} bound on I(X;Y)",
+    return _mi_estimate(values, confidence, curve, critic, f"{bound} bound on I(X;Y)",
                         {"log_K": math.log(batch_size), "n_eval_batches": int(values.size),
                          "steps": steps, "batch_size": batch_size, "lr": lr,
                          "baseline": baseline})
@@ -541,7 +580,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
 def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, batch_size=128,
                                         lr=1e-3, eval_fraction=0.3, tau=5.0, alpha=0.01,
                                         rng=None, device=None, confidence=0.95, hidden=128,
-                                        layers=2, embed_dim=32):
+                                        layers=2, embed_dim=32, progress=None):
     r"""Run M independent :func:`estimate_mutual_information` trials as one batched network.
 
     ``x`` and ``y`` hold M independent data sets, shapes (M, n, d_x) and
@@ -571,8 +610,9 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     from .critics import BatchedSeparableCritic, _BatchedMLP
 
     _check_mi_options(bound, alpha, tau)
+    check_progress(progress)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction)
-    z = _z(confidence)
+    _z(confidence)                      # validate before training
     dev = _device(device, x, y)
     xp, (xa, ya) = as_float_arrays(x=x, y=y)
     for name, a in (("x", xa), ("y", ya)):
@@ -621,6 +661,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     ema = None
     val_idx = torch.as_tensor(va, device=dev)
     check_every = max(10, steps // 20)
+    bar = progress_bar(progress, steps, f"estimate_mutual_information_batched ({bound}, {m} trials)")
     for step in range(steps):
         idx = torch.randint(0, x_tr.shape[1], (m, batch_size), generator=gen).to(dev)
         xb, yb = x_tr[rows, idx], y_tr[rows, idx]
@@ -633,6 +674,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         (-obj.sum()).backward()                # disjoint parameters: per-model gradients
         opt.step()
         curve[step] = obj.detach().cpu().numpy()
+        bar.update(1)
         if (step + 1) % check_every == 0 or step + 1 == steps:
             score = held_out(val_idx).mean(-1)
             better = score > best
@@ -641,12 +683,13 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
                 for mod, saved in zip(modules, best_state):
                     for p, keep in zip(mod.parameters(), saved):
                         keep[better] = p.detach()[better]
+    bar.close()
     with torch.no_grad():
         for mod, saved in zip(modules, best_state):
             for p, keep in zip(mod.parameters(), saved):
                 p.copy_(keep)
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev)).cpu().numpy()
-    return [_mi_estimate(values[i], z, curve[:, i], critic,
+    return [_mi_estimate(values[i], confidence, curve[:, i], critic,
                          f"{bound} bound on I(X;Y) (batched trial {i})",
                          {"log_K": math.log(batch_size), "n_eval_batches": int(values.shape[1]),
                           "trial": i, "steps": steps, "batch_size": batch_size, "lr": lr})

@@ -1,11 +1,122 @@
-"""Result types shared by the tests and estimators of the library."""
+"""Result types shared by the tests and estimators of the library.
+
+Every result prints as one line (large arrays are kept as attributes but left
+out of ``repr``) and has ``to_dict()``, a dict that strict JSON parsers accept:
+non-finite numbers become ``None`` and ``"non_finite"`` maps each such field to
+the reason.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TwoSampleResult"]
+import numpy as np
+
+__all__ = ["TwoSampleResult", "json_safe"]
+
+
+def _as_number(v):
+    """A Python int/float for numeric scalars (numpy, 0-d arrays and tensors), else None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    shape = getattr(v, "shape", None)
+    if shape is not None and tuple(shape) == () and hasattr(v, "item"):
+        item = v.item()
+        return item if isinstance(item, (int, float)) and not isinstance(item, bool) else None
+    return None
+
+
+def json_safe(value, path="", non_finite=None, reasons=None):
+    """Convert ``value`` to JSON-safe Python objects.
+
+    Numbers become ``int``/``float``; NaN and infinities become ``None`` and are
+    recorded in ``non_finite[path]`` (with the reason from ``reasons[path]`` if
+    given, else ``"nan"``, ``"+inf"`` or ``"-inf"``); tuples, lists and arrays
+    become lists; dicts are converted recursively; anything else that JSON
+    cannot hold (a module, a callable) is left out.
+
+    Parameters
+    ----------
+    value : object
+    path : str, default ""
+        Name of ``value`` in the enclosing result (used as the key of ``non_finite``).
+    non_finite : dict, optional
+        Collects the non-finite entries.
+    reasons : dict, optional
+        Explanations keyed by path.
+
+    Returns
+    -------
+    object
+        The converted value; entries JSON cannot hold are dropped from dicts
+        and become ``None`` in lists.
+
+    Examples
+    --------
+    >>> import numpy as np, json
+    >>> notes = {}
+    >>> json.dumps(json_safe({"a": np.float64(1.5), "b": (np.inf, 2)}, non_finite=notes))
+    '{"a": 1.5, "b": [null, 2]}'
+    >>> notes
+    {'b[0]': '+inf'}
+    """
+    non_finite = {} if non_finite is None else non_finite
+    reasons = reasons or {}
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    number = _as_number(value)
+    if number is not None:
+        if isinstance(number, float) and not math.isfinite(number):
+            kind = "nan" if math.isnan(number) else ("+inf" if number > 0 else "-inf")
+            non_finite[path] = reasons.get(path, kind)
+            return None
+        return number
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            sub = json_safe(v, f"{path}.{k}" if path else str(k), non_finite, reasons)
+            if sub is not _OMIT:
+                out[str(k)] = sub
+        return out
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:
+        value = value.tolist() if not hasattr(value, "detach") else value.detach().cpu().tolist()
+    if isinstance(value, (list, tuple)):
+        out = [json_safe(v, f"{path}[{i}]", non_finite, reasons) for i, v in enumerate(value)]
+        return [None if v is _OMIT else v for v in out]
+    return _OMIT
+
+
+class _Omit:
+    def __repr__(self):
+        return "<omitted>"
+
+
+_OMIT = _Omit()
+
+
+def _fmt(v, digits=4):
+    """Short text for a number (float, int, 0-d tensor) in a one-line summary."""
+    number = _as_number(v)
+    if number is None:
+        return repr(v)
+    if isinstance(number, int):
+        return str(number)
+    return f"{number:.{digits}g}"
+
+
+def with_non_finite(result: dict, non_finite: dict) -> dict:
+    """Attach the ``non_finite`` reasons to a ``to_dict`` result (only if any)."""
+    if non_finite:
+        result["non_finite"] = non_finite
+    return result
 
 
 @dataclass(frozen=True)
@@ -41,8 +152,50 @@ class TwoSampleResult:
     method: str
     n_x: int
     n_y: int
-    null_distribution: Any = None
-    details: dict = field(default_factory=dict)
+    null_distribution: Any = field(default=None, repr=False)
+    details: dict = field(default_factory=dict, repr=False)
+
+    def __str__(self) -> str:
+        """One line: method, statistic, p-value and sample sizes.
+
+        Examples
+        --------
+        >>> from divergences import TwoSampleResult
+        >>> print(TwoSampleResult(0.25, 0.001, "demo test", 30, 40,
+        ...                       details={"n_permutations": 999}))
+        demo test: statistic = 0.25, p-value = 0.001 (n_x = 30, n_y = 40, 999 permutations)
+        """
+        extra = ""
+        if self.details.get("n_permutations"):
+            extra = f", {self.details['n_permutations']} permutations"
+        return (f"{self.method}: statistic = {_fmt(self.statistic)}, p-value = "
+                f"{_fmt(self.pvalue)} (n_x = {self.n_x}, n_y = {self.n_y}{extra})")
+
+    def to_dict(self, *, include_null: bool = False) -> dict:
+        """A JSON-safe dict of the result (strict JSON: no NaN or Infinity).
+
+        Non-finite numbers become ``None`` and are listed under ``"non_finite"``
+        with the reason.  The permutation null is left out unless
+        ``include_null=True``.
+
+        Examples
+        --------
+        >>> import json
+        >>> from divergences import TwoSampleResult
+        >>> res = TwoSampleResult(0.25, 0.001, "demo", 30, 40, details={"ci": (0.1, float("inf"))})
+        >>> json.dumps(res.to_dict())
+        '{"method": "demo", "statistic": 0.25, "pvalue": 0.001, "n_x": 30, "n_y": 40, "details": {"ci": [0.1, null]}, "non_finite": {"details.ci[1]": "+inf"}}'
+        """
+        notes: dict = {}
+        out = {"method": self.method,
+               "statistic": json_safe(self.statistic, "statistic", notes),
+               "pvalue": json_safe(self.pvalue, "pvalue", notes),
+               "n_x": int(self.n_x), "n_y": int(self.n_y),
+               "details": json_safe(self.details, "details", notes)}
+        if include_null and self.null_distribution is not None:
+            out["null_distribution"] = json_safe(self.null_distribution, "null_distribution",
+                                                 notes)
+        return with_non_finite(out, notes)
 
     def reject(self, alpha: float = 0.05) -> bool:
         """True if H0 is rejected at level ``alpha`` (``pvalue <= alpha``).

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from ._array import as_float_arrays, check_finite, is_torch, numpy_rng, torch_rng
+from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 from .wasserstein import _check_p, _root, _wasserstein_pow
 
@@ -52,7 +53,8 @@ def _permutation_pvalue(observed, null):
     return (1.0 + float(np.sum(null >= observed - tol))) / (1.0 + null.size)
 
 
-def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None):
+def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None,
+                     progress=None):
     r"""Permutation two-sample test with the 1-D Wasserstein distance as statistic.
 
     The statistic is :math:`T = W_p(\hat P_x, \hat P_y)` between the two
@@ -73,6 +75,10 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
     batch_size : int, optional
         Permutations solved per vectorised call; by default chosen so that one
         batch holds about 2**24 numbers.
+    progress : bool or None, default None
+        Report the permutations done on stderr: None shows a bar only when
+        stderr is a terminal and the null takes over 2 s; True always reports;
+        False is silent.
 
     Returns
     -------
@@ -93,10 +99,13 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
     """
     p = _check_p(p)
     n_permutations = _check_n_permutations(n_permutations)
+    check_progress(progress)
     xp, (x, y) = as_float_arrays(x=x, y=y)
     for name, a in (("x", x), ("y", y)):
         if a.ndim != 1:
-            raise ValueError(f"{name} must be a 1-D sample, got shape {tuple(a.shape)}")
+            hint = (f"; for a column pass {name}.ravel()" if a.ndim == 2 and a.shape[1] == 1
+                    else "; for multivariate samples use energy_test or mmd_test")
+            raise ValueError(f"{name} must be a 1-D sample, got shape {tuple(a.shape)}{hint}")
         if a.shape[0] == 0:
             raise ValueError(f"{name} is empty")
         check_finite(xp, name, a)
@@ -113,6 +122,7 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
         device = x.device if xp.name == "torch" else None
         null = []
         done = 0
+        bar = progress_bar(progress, n_permutations, "wasserstein_test", unit="perm")
         while done < n_permutations:
             count = min(batch_size, n_permutations - done)
             idx = _permutation_indices(xp, n + m, count, gen, device)
@@ -121,6 +131,8 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
             null.append(np.asarray(stats.detach().cpu() if xp.name == "torch" else stats,
                                    dtype=np.float64))
             done += count
+            bar.update(count)
+        bar.close()
     null = np.concatenate(null)
     return TwoSampleResult(
         statistic=_scalar(xp, observed_value, x),
@@ -244,7 +256,8 @@ def _block_sums(xp, z, matrix_block, labels, chunk_rows):
     return aka, atr, tot, adiag, totdiag
 
 
-def _permutation_statistics(xp, x, y, matrix_rows, statistic, n_permutations, rng, batch_size):
+def _permutation_statistics(xp, x, y, matrix_rows, statistic, n_permutations, rng, batch_size,
+                            progress=None, desc="permutation test"):
     """Observed statistic and its permutation null from one matrix, in batches."""
     n, m = x.shape[0], y.shape[0]
     n_total = n + m
@@ -259,6 +272,7 @@ def _permutation_statistics(xp, x, y, matrix_rows, statistic, n_permutations, rn
     null = []
     observed = None
     done = 0
+    bar = progress_bar(progress, n_permutations, desc, unit="perm")
     while done < n_permutations or observed is None:
         count = min(batch_size, n_permutations - done)
         labels = _label_matrix(xp, n, n_total, count, gen, x) if count > 0 else None
@@ -273,6 +287,8 @@ def _permutation_statistics(xp, x, y, matrix_rows, statistic, n_permutations, rn
         null.append(np.asarray(stats.detach().cpu() if xp.name == "torch" else stats,
                                dtype=np.float64))
         done += count
+        bar.update(count)
+    bar.close()
     return observed, np.concatenate(null)
 
 
@@ -297,7 +313,7 @@ def _scalar(xp, value, like):
 
 
 def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rng=None,
-             batch_size=None):
+             batch_size=None, progress=None):
     r"""Kernel two-sample test with the unbiased MMD² statistic and a permutation null.
 
     .. math::
@@ -324,6 +340,10 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
     rng : None, int, numpy Generator or torch.Generator
     batch_size : int, optional
         Permutations per matrix product.
+    progress : bool or None, default None
+        Report the permutations done on stderr: None shows a bar only when
+        stderr is a terminal and the null takes over 2 s; True always reports;
+        False is silent.
 
     Returns
     -------
@@ -341,6 +361,7 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
     True
     """
     n_permutations = _check_n_permutations(n_permutations)
+    check_progress(progress)
     xp, x, y = _prepare_multivariate(x, y)
     gen = _generator(xp, rng, x)
     if callable(kernel):
@@ -365,7 +386,7 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
     with xp.errstate():
         observed, null = _permutation_statistics(
             xp, x, y, lambda s, e: kfun(z[s:e], z[s:]), _mmd2_unbiased, n_permutations, gen,
-            batch_size)
+            batch_size, progress, "mmd_test")
     obs = float(observed)
     return TwoSampleResult(
         statistic=_scalar(xp, observed, x), pvalue=_permutation_pvalue(obs, null),
@@ -374,7 +395,7 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
         details={"bandwidth": bw, "n_permutations": n_permutations})
 
 
-def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None):
+def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progress=None):
     r"""Energy-distance two-sample test (Székely & Rizzo 2004) with a permutation null.
 
     .. math::
@@ -393,6 +414,11 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None):
     n_permutations : int, default 1000
     rng : None, int, numpy Generator or torch.Generator
     batch_size : int, optional
+        Permutations per matrix product.
+    progress : bool or None, default None
+        Report the permutations done on stderr: None shows a bar only when
+        stderr is a terminal and the null takes over 2 s; True always reports;
+        False is silent.
 
     Returns
     -------
@@ -410,6 +436,7 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None):
     True
     """
     n_permutations = _check_n_permutations(n_permutations)
+    check_progress(progress)
     xp, x, y = _prepare_multivariate(x, y)
     z = xp.concatenate([x, y], axis=0)
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
@@ -423,7 +450,7 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None):
 
     with xp.errstate():
         observed, null = _permutation_statistics(xp, x, y, rows, _energy_v, n_permutations,
-                                                 rng, batch_size)
+                                                 rng, batch_size, progress, "energy_test")
     obs = float(observed)
     n, m = int(x.shape[0]), int(y.shape[0])
     return TwoSampleResult(

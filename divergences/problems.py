@@ -80,8 +80,12 @@ class GaussianPair:
         """N(0, I_d) against N(shift * e_1, scale_q^2 I_d)."""
         mean_q = np.zeros(d)
         mean_q[0] = shift
-        return cls(np.zeros(d), np.eye(d), mean_q, scale_q ** 2 * np.eye(d),
-                   name=f"N(0,I_{d}) vs N({shift:g}e1,{scale_q:g}^2 I_{d})")
+        if d == 1:
+            name = f"N(0,1) vs N({shift:g},{scale_q:g}^2)"
+        else:
+            mean = ",".join([f"{shift:g}"] + ["0"] * (d - 1)) if d <= 4 else f"{shift:g},0,...,0"
+            name = f"N(0,I_{d}) vs N(({mean}),{scale_q:g}^2 I_{d})"
+        return cls(np.zeros(d), np.eye(d), mean_q, scale_q ** 2 * np.eye(d), name=name)
 
     def sample(self, n, rng=None):
         gen = numpy_rng(rng)

@@ -82,6 +82,14 @@ def _prepare(u_values, v_values, u_weights, v_weights, axis):
     for name, x in (("u_values", u), ("v_values", v)):
         if x.ndim == 0:
             raise ValueError(f"{name} must have at least one dimension (the samples)")
+        if axis is None and x.ndim >= 2 and x.shape[-1] == 1 and math.prod(x.shape[:-1]) > 1:
+            shape = tuple(x.shape)
+            raise ValueError(
+                f"{name} has shape {shape}, a column: along the last axis that is "
+                f"{math.prod(shape[:-1])} problems of one sample each. For one sample of "
+                f"{math.prod(shape)} values pass {name}.ravel() (or axis=0); for one-point "
+                f"problems pass axis=-1 explicitly")
+    axis = -1 if axis is None else axis
     u = xp.moveaxis(u, normalize_axis(axis, u.ndim), -1)
     v = xp.moveaxis(v, normalize_axis(axis, v.ndim), -1)
     for name, x in (("u_values", u), ("v_values", v)):
@@ -185,7 +193,7 @@ def _root(xp, wpp, p):
     return xp.where(pos, safe ** (1.0 / p), 0.0)
 
 
-def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, axis=-1):
+def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, axis=None):
     r"""Exact p-Wasserstein distance :math:`W_p` between two 1-D empirical distributions.
 
     .. math::
@@ -207,8 +215,11 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
         as long as each problem has a positive total.  Default: uniform.
     p : float, default 1
         Order, ``p >= 1``.
-    axis : int, default -1
-        The sample axis.
+    axis : int, optional
+        The sample axis.  Default: the last axis, except that a column of
+        shape (n, 1) with n > 1 raises ``ValueError`` rather than being read
+        as n one-point problems (pass ``x.ravel()``, ``axis=0``, or
+        ``axis=-1`` explicitly to say which you mean).
 
     Returns
     -------
@@ -238,7 +249,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
         return as_output(_root(xp, _wasserstein_pow(xp, u, v, wu, wv, p), p))
 
 
-def earth_movers_distance(u_values, v_values, u_weights=None, v_weights=None, *, axis=-1):
+def earth_movers_distance(u_values, v_values, u_weights=None, v_weights=None, *, axis=None):
     r"""The Earth-Mover distance: :func:`wasserstein_1d` with ``p=1``.
 
     .. math:: W_1(\mu, \nu) = \int_{\mathbb R} |F_\mu(x) - F_\nu(x)|\,dx

@@ -7,6 +7,7 @@ batches; here every trial trains for --steps steps on n = 100,000 pairs (default
 the run to some minutes on 2 CPU cores).  Writes docs/figures/*.png and prints tables.
 
 Run: python benchmarks/reproduce_poole2019.py [--steps 1000] [--trials 4] [--out docs/figures]
+     [--parts staircase cubic fgan]
 """
 
 import argparse
@@ -38,9 +39,19 @@ def main():
     parser.add_argument("--trials", type=int, default=4)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--out", default=os.path.join("docs", "figures"))
+    parser.add_argument("--parts", nargs="+", choices=("staircase", "cubic", "fgan"),
+                        default=["staircase", "cubic", "fgan"])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    if "staircase" in args.parts:
+        staircase(args)
+    if "cubic" in args.parts:
+        cubic(args)
+    if "fgan" in args.parts:
+        fgan_sweep(args)
 
+
+def staircase(args):
     print("## MI staircase (Poole et al. 2019)\n")
     res = bias_variance(estimators(args.steps, BOUNDS), mi_staircase(), sample_sizes=[args.n],
                         n_trials=args.trials, rng=0, progress=True)
@@ -48,13 +59,17 @@ def main():
     res.to_csv(os.path.join(args.out, "poole2019_staircase.csv"))
     res.plot(os.path.join(args.out, "poole2019_staircase.png"))
 
+
+def cubic(args):
     print("\n## Cubic transform y -> y^3 (MI unchanged)\n")
-    cubic = bias_variance(estimators(args.steps, ["infonce", "nwj", "smile:5"]),
+    res = bias_variance(estimators(args.steps, ["infonce", "nwj", "smile:5"]),
                           mi_staircase(mis=(2.0, 6.0), transform="cubic"),
                           sample_sizes=[args.n], n_trials=args.trials, rng=0, progress=True)
-    print(cubic.to_markdown())
-    cubic.to_csv(os.path.join(args.out, "poole2019_cubic.csv"))
+    print(res.to_markdown())
+    res.to_csv(os.path.join(args.out, "poole2019_cubic.csv"))
 
+
+def fgan_sweep(args):
     print("\n## f-GAN bound between Gaussians, sample-size sweep\n")
     prob = GaussianPair.isotropic(d=2, shift=1.5)
     fg = bias_variance({f: FDivergenceEstimator(f, steps=args.steps)
@@ -84,26 +99,36 @@ def _with_js(prob):
 
 
 def _plot_sweep(res, path):
+    """Relative error (median, quartiles, outliers marked) and spread against n."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from divergences.bench import _clip_outliers, _robust_band
+
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    bands = []
+    ns = sorted({r["n"] for r in res.rows})
     for name in dict.fromkeys(r["estimator"] for r in res.rows):
-        rows = [r for r in res.rows if r["estimator"] == name]
-        ns = [r["n"] for r in rows]
-        axes[0].plot(ns, [r["bias"] / r["truth"] for r in rows], marker="o", label=name)
-        axes[1].plot(ns, [r["variance"] for r in rows], marker="o", label=name)
+        rows = sorted((r for r in res.rows if r["estimator"] == name), key=lambda r: r["n"])
+        x = [r["n"] for r in rows]
+        bands.append(_robust_band(axes[0], x, [(r["values"] - r["truth"]) / r["truth"]
+                                               for r in rows], name))
+        spread = [np.subtract(*np.percentile(r["values"], [75, 25])) for r in rows]
+        axes[1].plot(x, spread, marker="o", label=name)
     axes[0].axhline(0, color="k", lw=1)
-    axes[0].set_xscale("log")
-    axes[0].set_xlabel("samples per distribution")
-    axes[0].set_ylabel("relative bias")
-    axes[1].set_xscale("log")
+    _clip_outliers(axes[0], bands, include=[0.0])
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xticks(ns, [f"{n:,}" for n in ns])
+        ax.minorticks_off()
+        ax.set_xlabel("samples per distribution")
+    axes[0].set_ylabel("relative error (estimate - truth) / truth")
+    axes[0].set_title("median and quartiles over trials", fontsize=9)
     axes[1].set_yscale("log")
-    axes[1].set_xlabel("samples per distribution")
-    axes[1].set_ylabel("variance over trials")
-    axes[0].legend()
+    axes[1].set_ylabel("interquartile range of the estimates")
+    axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

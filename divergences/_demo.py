@@ -15,15 +15,15 @@ def _section(title):
     print("-" * len(title))
 
 
-def _discrete_tour(rng):
+def _discrete_tour(rng, s):
     from scipy.spatial.distance import jensenshannon
     from scipy.stats import entropy
 
     import divergences as dv
 
-    _section("1. f-divergences between discrete distributions (1,000 pairs at once)")
-    p = rng.dirichlet(np.ones(10), size=1000)
-    q = rng.dirichlet(np.ones(10), size=1000)
+    _section(f"1. f-divergences between discrete distributions ({s['pairs']:,} pairs at once)")
+    p = rng.dirichlet(np.ones(10), size=s["pairs"])
+    q = rng.dirichlet(np.ones(10), size=s["pairs"])
     specs = [("kl", {}), ("reverse_kl", {}), ("jensen_shannon", {}), ("total_variation", {}),
              ("squared_hellinger", {}), ("pearson", {}), ("neyman", {}), ("jeffreys", {}),
              ("le_cam", {}), ("alpha", {"alpha": 0.5}), ("gan", {})]
@@ -53,17 +53,17 @@ def _discrete_tour(rng):
         print(f"{name:<18}{dv.f_divergence(p1, q1, f):>10.4f}{bound:>12.4f}{others.max():>15.4f}")
 
 
-def _gaussian_tour(rng):
+def _gaussian_tour(rng, s):
     import divergences as dv
 
-    _section("3. Closed forms between 5-D Gaussians against Monte-Carlo (200,000 samples)")
+    _section(f"3. Closed forms between 5-D Gaussians against Monte-Carlo ({s['mc']:,} samples)")
     d = 5
     a = rng.normal(size=(d, d))
     cov_q = a @ a.T / d + 0.5 * np.eye(d)
     cov_p = 0.8 * cov_q + 0.1 * np.eye(d)
     mean_p, mean_q = 0.3 * rng.normal(size=d), np.zeros(d)
     lq_chol = np.linalg.cholesky(cov_q)
-    x = mean_q + rng.normal(size=(200_000, d)) @ lq_chol.T
+    x = mean_q + rng.normal(size=(s["mc"], d)) @ lq_chol.T
 
     def logpdf(x, m, c):
         l = np.linalg.cholesky(c)
@@ -83,13 +83,13 @@ def _gaussian_tour(rng):
           ", ".join(f"{math.sqrt(1 - math.exp(-2 * i / 20)):.3f}" for i in (2, 4, 6, 8, 10)))
 
 
-def _wasserstein_tour(rng):
+def _wasserstein_tour(rng, s):
     from scipy.stats import wasserstein_distance
 
     import divergences as dv
 
     _section("5. Earth-Mover distance: exact, batched, and the signal on disjoint supports")
-    n = 2_000_000
+    n = s["emd"]
     x, y = rng.normal(size=n), rng.normal(0.5, 2.0, size=n)
     t0 = time.perf_counter()
     ours = float(dv.wasserstein_1d(x, y))
@@ -119,11 +119,12 @@ def _wasserstein_tour(rng):
           f"{float(dv.sliced_wasserstein(xs, ys, n_projections=256, rng=rng)):.3f}")
 
 
-def _tests_tour(rng):
+def _tests_tour(rng, s):
     import divergences as dv
 
-    _section("6. Two-sample tests on N(0,1) vs Student-t(5), 1,000 samples each")
-    x, y = rng.normal(size=(1000, 1)), rng.standard_t(5, size=(1000, 1))
+    n = s["two_sample"]
+    _section(f"6. Two-sample tests on N(0,1) vs Student-t(5), {n:,} samples each")
+    x, y = rng.normal(size=(n, 1)), rng.standard_t(5, size=(n, 1))
     for name, fn in (("c2st (MLP)", lambda: dv.c2st(x, y, rng=rng)),
                      ("mmd_test", lambda: dv.mmd_test(x, y, rng=rng)),
                      ("energy_test", lambda: dv.energy_test(x, y, rng=rng))):
@@ -131,38 +132,39 @@ def _tests_tour(rng):
         res = fn()
         print(f"{name:<12} statistic {float(res.statistic):9.5f}  p-value {res.pvalue:.4f}  "
               f"({time.perf_counter() - t0:.2f} s)")
-    res = dv.c2st(x, rng.normal(size=(1000, 1)), rng=rng)
+    res = dv.c2st(x, rng.normal(size=(n, 1)), rng=rng)
     print(f"c2st under H0 (N(0,1) vs N(0,1)): accuracy {res.statistic:.3f}, p-value "
           f"{res.pvalue:.3f}, JSD lower bound {res.details['jsd_lower_bound']:+.4f}")
 
 
-def _estimators_tour(rng):
+def _estimators_tour(rng, s):
     import divergences as dv
 
     _section("7. Variational estimators (trained critics, held-out evaluation)")
     d, mi = 5, 2.0
     rho = math.sqrt(1 - math.exp(-2 * mi / d))
-    x = rng.normal(size=(40_000, d))
-    y = rho * x + math.sqrt(1 - rho * rho) * rng.normal(size=(40_000, d))
-    print(f"I(X;Y) = {mi} nats, d = {d}, 40,000 pairs:")
+    n = s["mi_pairs"]
+    x = rng.normal(size=(n, d))
+    y = rho * x + math.sqrt(1 - rho * rho) * rng.normal(size=(n, d))
+    print(f"I(X;Y) = {mi} nats, d = {d}, {n:,} pairs:")
     for bound in ("infonce", "nwj", "smile"):
         t0 = time.perf_counter()
-        est = dv.estimate_mutual_information(x, y, bound=bound, rng=rng)
+        est = dv.estimate_mutual_information(x, y, bound=bound, steps=s["steps"], rng=rng)
         print(f"  {bound:<8} {est.value:.3f}  95% CI [{est.ci[0]:.3f}, {est.ci[1]:.3f}]  "
               f"({time.perf_counter() - t0:.1f} s)")
-    xp, xq = rng.normal(size=(20_000, 2)), rng.normal(size=(20_000, 2)) + [1.0, 0.5]
+    xp, xq = rng.normal(size=(s["kl_pairs"], 2)), rng.normal(size=(s["kl_pairs"], 2)) + [1.0, 0.5]
     truth = float(dv.gaussian_f_divergence(np.zeros(2), np.eye(2), [1.0, 0.5], np.eye(2), "kl"))
-    est = dv.estimate_f_divergence(xp, xq, "kl", rng=rng)
+    est = dv.estimate_f_divergence(xp, xq, "kl", steps=s["steps"], rng=rng)
     print(f"KL between 2-D Gaussians: estimate {est.value:.3f} +- {est.stderr:.3f}, "
           f"closed form {truth:.3f}")
 
-    _section("8. Bias and variance of MI estimators over 5 trials (batched critics)")
+    _section(f"8. Bias and variance of MI estimators over {s['trials']} trials (batched critics)")
     from .bench import MIEstimator, bias_variance
     from .problems import mi_staircase
 
-    res = bias_variance({b: MIEstimator(b, steps=600) for b in ("infonce", "nwj")},
-                        mi_staircase(d=5, mis=(1.0, 3.0)), sample_sizes=[5000], n_trials=5,
-                        rng=rng)
+    res = bias_variance({b: MIEstimator(b, steps=s["bench_steps"]) for b in ("infonce", "nwj")},
+                        mi_staircase(d=5, mis=(1.0, 3.0)), sample_sizes=[s["bench_n"]],
+                        n_trials=s["trials"], rng=rng)
     print(res.to_markdown())
 
 
@@ -203,7 +205,8 @@ def _plot(out, thetas, curves):
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for label, ys in curves.items():
         axes[0].plot(thetas, ys, label=label)
-    axes[0].set_xlabel(r"$\theta$")
+    axes[0].set_xlabel(r"mean shift $\theta$")
+    axes[0].set_ylabel("divergence (nats); W1 in units of x")
     axes[0].set_title(r"$D(\mathcal{N}(0,1)\,\|\,\mathcal{N}(\theta,1))$")
     axes[0].set_ylim(0, 3.0)
     axes[0].legend()
@@ -214,6 +217,7 @@ def _plot(out, thetas, curves):
         f = dv.get_f(name)
         axes[1].plot(v, f.conjugate_of_activation(v), label=name)
     axes[1].set_xlabel("raw critic output v")
+    axes[1].set_ylabel(r"$f^*(g_f(v))$")
     axes[1].set_title(r"$f^*(g_f(v))$: the f-GAN penalty on Q's samples")
     axes[1].set_ylim(-3, 8)
     axes[1].legend(fontsize=8)
@@ -223,8 +227,17 @@ def _plot(out, thetas, curves):
     print(f"\nplot saved to {out}")
 
 
-def run_demo(out="divergences_demo.png", seed=0, plot=True) -> int:
-    """Run the tour; returns the exit status."""
+#: sample sizes and training budgets of the full tour and of the quick one (``--quick``)
+SIZES = {
+    False: dict(pairs=1000, mc=200_000, emd=2_000_000, two_sample=1000, mi_pairs=40_000,
+                kl_pairs=20_000, steps=1500, trials=5, bench_steps=600, bench_n=5000),
+    True: dict(pairs=100, mc=20_000, emd=100_000, two_sample=200, mi_pairs=3000,
+               kl_pairs=2000, steps=100, trials=2, bench_steps=50, bench_n=1000),
+}
+
+
+def run_demo(out="divergences_demo.png", seed=0, plot=True, quick=False) -> int:
+    """Run the tour (a reduced one with ``quick=True``); returns the exit status."""
     from .cli import table_rows
 
     start = time.perf_counter()
@@ -233,8 +246,9 @@ def run_demo(out="divergences_demo.png", seed=0, plot=True) -> int:
     _section("0. The f-function table")
     for row in table_rows():
         print(f"  {row[0]:<32} f(u) = {row[1]}")
-    _discrete_tour(rng)
-    _gaussian_tour(rng)
+    s = SIZES[bool(quick)]
+    _discrete_tour(rng, s)
+    _gaussian_tour(rng, s)
     thetas = np.linspace(0, 6, 61)
     curves = _curves(thetas)
     _section("4. Divergences between N(0,1) and N(theta,1)")
@@ -242,9 +256,9 @@ def run_demo(out="divergences_demo.png", seed=0, plot=True) -> int:
         i = int(np.argmin(np.abs(thetas - th)))
         print(f"theta = {th:>3}: " + ", ".join(f"{k} {v[i]:.4f}" for k, v in curves.items()))
     print("JS and TV saturate as the supports separate; KL grows as theta^2 / 2, W1 as theta.")
-    _wasserstein_tour(rng)
-    _tests_tour(rng)
-    _estimators_tour(rng)
+    _wasserstein_tour(rng, s)
+    _tests_tour(rng, s)
+    _estimators_tour(rng, s)
     if plot:
         _plot(out, thetas, curves)
     print(f"\ndone in {time.perf_counter() - start:.1f} s")

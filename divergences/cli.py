@@ -43,6 +43,49 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{self.prog}: error: {message}")
 
 
+def _int_at_least(low):
+    """argparse type: an integer >= low (the message names the rule, argparse the option)."""
+    def convert(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {value}")
+        return value
+    convert.__name__ = f"integer >= {low}"
+    return convert
+
+
+def _float_in(low, high, *, closed_low=False, what=None):
+    """argparse type: a finite float in (low, high) (or [low, high) with closed_low)."""
+    def convert(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        ok = math.isfinite(value) and (value >= low if closed_low else value > low) and value < high
+        if not ok:
+            left = "[" if closed_low else "("
+            right = "inf)" if math.isinf(high) else f"{high:g})"
+            rule = what or f"a number in {left}{low:g}, {right}"
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+    convert.__name__ = "number"
+    return convert
+
+
+def _progress(args):
+    """The estimators' ``progress=``: silent with --quiet, else a bar on a terminal only."""
+    return False if args.quiet else None
+
+
+def _dump_json(obj):
+    import json
+
+    print(json.dumps(obj, allow_nan=False))
+
+
 def _format_domain(f):
     low, high = f.conjugate_domain
     left = "(-inf" if math.isinf(low) else f"[{low:.4g}"
@@ -85,22 +128,54 @@ def _cmd_table(args):
 def _cmd_demo(args):
     from ._demo import run_demo
 
-    return run_demo(out=args.out, seed=args.seed, plot=not args.no_plot)
+    return run_demo(out=args.out, seed=args.seed, plot=not args.no_plot, quick=args.quick)
+
+
+def _one_dimensional(arr, label):
+    """A 1-D sample from a file: a column or a row of numbers, never a table."""
+    if arr.ndim == 2 and 1 in arr.shape:
+        return arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(f"{label} holds an array of shape {arr.shape}, but emd compares two "
+                         f"1-D samples: give one column (or one row) of numbers per file, "
+                         f"e.g. one column of a table, or use 'divergences test' for "
+                         f"multivariate samples")
+    return arr
 
 
 def _cmd_emd(args):
+    import numpy as np
+
     from ._io import load_samples
     from .wasserstein import wasserstein_1d
 
-    x = load_samples(args.x, "X").ravel()
-    y = load_samples(args.y, "Y").ravel()
-    wx = None if args.x_weights is None else load_samples(args.x_weights, "--x-weights").ravel()
-    wy = None if args.y_weights is None else load_samples(args.y_weights, "--y-weights").ravel()
-    value = float(wasserstein_1d(x, y, wx, wy, p=args.p))
+    x, x_label = load_samples(args.x, "X", with_label=True)
+    y, y_label = load_samples(args.y, "Y", with_label=True)
+    x, y = _one_dimensional(x, x_label), _one_dimensional(y, y_label)
+    weights = []
+    for path, option, sample, label in ((args.x_weights, "--x-weights", x, x_label),
+                                        (args.y_weights, "--y-weights", y, y_label)):
+        if path is None:
+            weights.append(None)
+            continue
+        w, w_label = load_samples(path, option, with_label=True)
+        w = _one_dimensional(w, w_label)
+        if w.size != sample.size:
+            raise ValueError(f"{w_label} has {w.size} weights but {label} has {sample.size} "
+                             f"samples: give one weight per sample")
+        if (w < 0).any():
+            raise ValueError(f"{w_label} has negative weights (first at position "
+                             f"{int(np.argmax(w < 0))}); weights must be >= 0")
+        if not w.sum() > 0:
+            raise ValueError(f"{w_label}: the weights sum to 0; at least one must be positive")
+        weights.append(w)
+    value = float(wasserstein_1d(x, y, weights[0], weights[1], p=args.p))
     if args.json:
-        import json
-
-        print(json.dumps({"p": args.p, "wasserstein": value, "n_x": x.size, "n_y": y.size}))
+        out = {"p": args.p, "wasserstein": value, "n_x": int(x.size), "n_y": int(y.size)}
+        if not math.isfinite(value):
+            out["wasserstein"] = None
+            out["non_finite"] = {"wasserstein": "+inf" if value > 0 else "nan"}
+        _dump_json(out)
     else:
         print(f"W_{args.p:g} = {value:.12g}")
     return 0
@@ -110,52 +185,79 @@ def _cmd_test(args):
     from . import classifier_test, two_sample
     from ._io import load_samples
 
-    x = load_samples(args.x, "X")
-    y = load_samples(args.y, "Y")
-    if not 0 < args.alpha < 1:
-        raise ValueError(f"--alpha must lie in (0, 1), got {args.alpha}")
+    x, x_label = load_samples(args.x, "X", with_label=True)
+    y, y_label = load_samples(args.y, "Y", with_label=True)
+    for arr, label in ((x, x_label), (y, y_label)):
+        if arr.ndim > 2:
+            raise ValueError(f"{label} holds an array of shape {arr.shape}; give a table of "
+                             f"shape (n, d): one row per sample")
+    dx = 1 if x.ndim == 1 else x.shape[1]
+    dy = 1 if y.ndim == 1 else y.shape[1]
+    if dx != dy:
+        raise ValueError(f"{x_label} has {dx} column(s) but {y_label} has {dy}: both samples "
+                         f"need the same dimension")
+    if args.method != "c2st" and 1.0 / (args.permutations + 1) > args.alpha:
+        need = math.ceil(1.0 / args.alpha) - 1
+        print(f"divergences: warning: with --permutations {args.permutations} the smallest "
+              f"possible p-value is 1/{args.permutations + 1} = {1 / (args.permutations + 1):.3g}"
+              f" > --alpha {args.alpha:g}, so this test can never reject; use --permutations "
+              f">= {need}", file=sys.stderr)
+    progress = None
     if args.method == "c2st":
         res = classifier_test.c2st(x, y, rng=args.seed)
     elif args.method == "mmd":
-        res = two_sample.mmd_test(x, y, n_permutations=args.permutations, rng=args.seed)
+        res = two_sample.mmd_test(x, y, n_permutations=args.permutations, rng=args.seed,
+                                  progress=progress)
     else:
-        res = two_sample.energy_test(x, y, n_permutations=args.permutations, rng=args.seed)
+        res = two_sample.energy_test(x, y, n_permutations=args.permutations, rng=args.seed,
+                                     progress=progress)
     decision = "reject H0: P = Q" if res.reject(args.alpha) else "do not reject H0: P = Q"
     if args.json:
-        import json
-
-        extra = {k: v for k, v in res.details.items() if isinstance(v, (int, float, str, tuple))}
-        print(json.dumps({"method": res.method, "statistic": float(res.statistic),
-                          "pvalue": res.pvalue, "alpha": args.alpha,
-                          "reject": res.reject(args.alpha), "n_x": res.n_x, "n_y": res.n_y,
-                          "details": extra}))
+        out = res.to_dict()
+        out.update(alpha=args.alpha, reject=res.reject(args.alpha))
+        _dump_json(out)
     else:
-        print(f"{res.method}: statistic = {float(res.statistic):.6g}, p-value = {res.pvalue:.4g}"
-              f" (n_x = {res.n_x}, n_y = {res.n_y})")
+        print(res)
         print(f"at alpha = {args.alpha:g}: {decision}")
     return 0
 
 
 def _print_estimate(est, args, label):
     if args.json:
-        import json
-
-        print(json.dumps({"estimate": est.value, "stderr": est.stderr, "ci": list(est.ci),
-                          "method": est.method, "quantity": label}))
+        out = est.to_dict()
+        out["quantity"] = label
+        _dump_json(out)
     else:
-        print(f"{label} ~= {est.value:.4f}  (std. error {est.stderr:.4f}, 95% CI "
-              f"[{est.ci[0]:.4f}, {est.ci[1]:.4f}]; {est.method})")
+        print(f"{label} ~= {est}")
+
+
+_F_PARAMS = {"alpha": "alpha", "weighted_jensen_shannon": "pi"}
 
 
 def _cmd_estimate(args):
     from ._io import load_samples
     from .estimate import estimate_f_divergence
+    from .ffunctions import get_f
 
-    x = load_samples(args.x, "X")
-    y = load_samples(args.y, "Y")
-    est = estimate_f_divergence(x, y, args.divergence, bound=args.bound, steps=args.steps,
-                                rng=args.seed, progress=not args.quiet)
-    _print_estimate(est, args, f"D_{args.divergence}(P||Q)")
+    params = {}
+    for option in ("alpha", "pi"):
+        value = getattr(args, option)
+        if value is not None:
+            if _F_PARAMS.get(args.divergence) != option:
+                raise ValueError(f"--{option} is a parameter of "
+                                 f"{'the alpha' if option == 'alpha' else 'the weighted_jensen_shannon'}"
+                                 f" divergence, not of --divergence {args.divergence}")
+            params[option] = value
+    f = get_f(args.divergence, **params)
+    x, x_label = load_samples(args.x, "X", with_label=True)
+    y, y_label = load_samples(args.y, "Y", with_label=True)
+    for arr, label in ((x, x_label), (y, y_label)):
+        if arr.ndim > 2:
+            raise ValueError(f"{label} holds an array of shape {arr.shape}; give a table of "
+                             f"shape (n, d): one row per sample")
+    est = estimate_f_divergence(x, y, f, bound=args.bound, steps=args.steps, rng=args.seed,
+                                progress=_progress(args))
+    _print_estimate(est, args, f"D_{f.name}(P||Q)")
     return 0
 
 
@@ -163,12 +265,17 @@ def _cmd_mi(args):
     from ._io import load_samples
     from .estimate import estimate_mutual_information
 
-    xy = load_samples(args.xy, "XY")
-    if xy.ndim != 2 or not 0 < args.split < xy.shape[1]:
-        raise ValueError(f"--split must lie between 1 and {max(xy.shape[-1] - 1, 1)} for joint "
-                         f"samples of shape {xy.shape} (the first columns are X)")
+    xy, label = load_samples(args.xy, "XY", with_label=True)
+    if xy.ndim != 2 or xy.shape[1] < 2:
+        cols = "1 column" if xy.ndim == 1 else f"shape {xy.shape}"
+        raise ValueError(f"{label} has {cols}; mi needs a table of joint samples with at least "
+                         f"2 columns, the X columns first, then the Y columns")
+    if not args.split < xy.shape[1]:
+        raise ValueError(f"--split {args.split} leaves no Y columns: {label} has "
+                         f"{xy.shape[1]} columns, so --split must lie between 1 and "
+                         f"{xy.shape[1] - 1} (the number of X columns)")
     est = estimate_mutual_information(xy[:, :args.split], xy[:, args.split:], bound=args.bound,
-                                      steps=args.steps, rng=args.seed, progress=not args.quiet)
+                                      steps=args.steps, rng=args.seed, progress=_progress(args))
     _print_estimate(est, args, "I(X;Y)")
     return 0
 
@@ -184,13 +291,13 @@ def _cmd_bench(args):
         d, mis, batch, lr, hidden = 20, (2.0, 4.0, 6.0, 8.0, 10.0), 64, 5e-4, 256
         bounds = args.estimators or ["nwj", "tuba", "dv", "mine", "infonce", "js",
                                      "interpolated", "smile:1", "smile:5", "smile:inf"]
-        steps = args.steps or 2000
-        n = args.n or 100_000
+        steps = args.steps if args.steps is not None else 2000
+        n = args.n if args.n is not None else 100_000
     else:
         d, mis, batch, lr, hidden = args.d, tuple(args.mi), 128, 1e-3, 128
         bounds = args.estimators or ["infonce", "nwj", "smile:5"]
-        steps = args.steps or 1000
-        n = args.n or 5000
+        steps = args.steps if args.steps is not None else 1000
+        n = args.n if args.n is not None else 5000
     estimators = {}
     for spec in bounds:
         name, _, tau = spec.partition(":")
@@ -201,13 +308,13 @@ def _cmd_bench(args):
                                        options=options)
     problems = mi_staircase(d=d, mis=mis, transform=args.transform)
     executor = None
-    if args.workers and args.workers > 1:
+    if args.workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
     try:
         res = bias_variance(estimators, problems, sample_sizes=[n], n_trials=args.trials,
-                            rng=args.seed, executor=executor, progress=True)
+                            rng=args.seed, executor=executor, progress=None)
     finally:
         if executor is not None:
             executor.shutdown()
@@ -222,9 +329,19 @@ def _cmd_bench(args):
     return 0
 
 
+_DESCRIPTION = """\
+Distances between probability distributions and two-sample tests, from the shell.
+Run "divergences COMMAND --help" for the options of a command.
+
+Input files are .npy (no pickles) or .csv/.txt with one sample per row.
+Errors are one line on stderr with exit status 2; Ctrl-C stops with status 130.
+"""
+
+
 def _build_parser():
-    parser = _Parser(prog="divergences", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser = _Parser(prog="divergences", description=_DESCRIPTION,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     p_table = sub.add_parser("table", help="print the f-function table")
     p_table.add_argument("--format", choices=("text", "tsv"), default="text")
     p_table.set_defaults(func=_cmd_table)
@@ -233,21 +350,27 @@ def _build_parser():
                         help="where to save the plot (PNG)")
     p_demo.add_argument("--seed", type=int, default=0)
     p_demo.add_argument("--no-plot", action="store_true", help="skip the plot")
+    p_demo.add_argument("--quick", action="store_true",
+                        help="a reduced tour (smaller samples, shorter training): seconds, not "
+                             "minutes")
     p_demo.set_defaults(func=_cmd_demo)
     p_emd = sub.add_parser("emd", help="Wasserstein distance between two 1-D sample files")
-    p_emd.add_argument("x", help="samples of P (.npy or .csv)")
-    p_emd.add_argument("y", help="samples of Q (.npy or .csv)")
+    p_emd.add_argument("x", help="samples of P: one column or one row (.npy or .csv)")
+    p_emd.add_argument("y", help="samples of Q: one column or one row (.npy or .csv)")
     p_emd.add_argument("--x-weights", help="weights of X's samples (.npy or .csv)")
     p_emd.add_argument("--y-weights", help="weights of Y's samples (.npy or .csv)")
-    p_emd.add_argument("--p", type=float, default=1.0, help="order p >= 1 (default 1)")
+    p_emd.add_argument("--p", type=_float_in(1.0, math.inf, closed_low=True, what="a number >= 1"),
+                       default=1.0,
+                       help="order p >= 1 (default 1)")
     p_emd.add_argument("--json", action="store_true", help="print a JSON object")
     p_emd.set_defaults(func=_cmd_emd)
     p_test = sub.add_parser("test", help="two-sample test between two sample files")
     p_test.add_argument("x", help="samples of P, shape (n, d) (.npy or .csv)")
     p_test.add_argument("y", help="samples of Q, shape (m, d) (.npy or .csv)")
     p_test.add_argument("--method", choices=("c2st", "mmd", "energy"), default="mmd")
-    p_test.add_argument("--alpha", type=float, default=0.05)
-    p_test.add_argument("--permutations", type=int, default=1000,
+    p_test.add_argument("--alpha", type=_float_in(0.0, 1.0), default=0.05,
+                        help="level of the test, in (0, 1) (default 0.05)")
+    p_test.add_argument("--permutations", type=_int_at_least(1), default=1000,
                         help="permutations for mmd and energy (default 1000)")
     p_test.add_argument("--seed", type=int, default=None, help="random seed")
     p_test.add_argument("--json", action="store_true", help="print a JSON object")
@@ -255,17 +378,25 @@ def _build_parser():
     p_est = sub.add_parser("estimate", help="variational estimate of an f-divergence")
     p_est.add_argument("x", help="samples of P (.npy or .csv)")
     p_est.add_argument("y", help="samples of Q (.npy or .csv)")
-    p_est.add_argument("--divergence", default="kl", help="f-function name (default kl)")
+    p_est.add_argument("--divergence", default="kl",
+                       help="f-function name (default kl; see 'divergences table')")
+    p_est.add_argument("--alpha", type=float, default=None,
+                       help="the parameter of --divergence alpha (not 0 or 1)")
+    p_est.add_argument("--pi", type=float, default=None,
+                       help="the weight of --divergence weighted_jensen_shannon, in (0, 1)")
     p_est.add_argument("--bound", choices=("fgan", "nwj", "dv"), default="fgan")
     p_mi = sub.add_parser("mi", help="variational estimate of mutual information")
     p_mi.add_argument("xy", help="joint samples, shape (n, d_x + d_y) (.npy or .csv)")
-    p_mi.add_argument("--split", type=int, required=True, help="number of X columns")
+    p_mi.add_argument("--split", type=_int_at_least(1), required=True,
+                      help="number of X columns (the first columns are X)")
     p_mi.add_argument("--bound", choices=("nwj", "dv", "mine", "js", "infonce", "tuba",
                                           "interpolated", "smile"), default="infonce")
     for p in (p_est, p_mi):
-        p.add_argument("--steps", type=int, default=1500)
-        p.add_argument("--seed", type=int, default=None)
-        p.add_argument("--quiet", action="store_true", help="no progress display")
+        p.add_argument("--steps", type=_int_at_least(1), default=1500,
+                       help="training steps (default 1500)")
+        p.add_argument("--seed", type=int, default=None, help="random seed")
+        p.add_argument("--quiet", action="store_true",
+                       help="no progress bar (shown only when stderr is a terminal)")
         p.add_argument("--json", action="store_true", help="print a JSON object")
     p_est.set_defaults(func=_cmd_estimate)
     p_mi.set_defaults(func=_cmd_mi)
@@ -273,15 +404,21 @@ def _build_parser():
     p_bench.add_argument("--protocol", choices=("default", "poole2019"), default="default")
     p_bench.add_argument("--estimators", nargs="+", default=None,
                          help="bounds, e.g. infonce nwj smile:5 (smile:TAU sets the clip)")
-    p_bench.add_argument("--mi", nargs="+", type=float, default=[1.0, 2.0, 4.0],
-                         help="true MI levels in nats (default protocol)")
-    p_bench.add_argument("--d", type=int, default=5, help="dimension (default protocol)")
+    p_bench.add_argument("--mi", nargs="+", type=_float_in(0.0, math.inf, what="a number > 0"),
+                         default=[1.0, 2.0, 4.0],
+                         help="true MI levels in nats, each > 0 (default protocol)")
+    p_bench.add_argument("--d", type=_int_at_least(1), default=5,
+                         help="dimension (default protocol; default 5)")
     p_bench.add_argument("--transform", choices=("cubic", "asinh"), default=None,
                          help="MI-preserving transform of y")
-    p_bench.add_argument("--trials", type=int, default=10)
-    p_bench.add_argument("--steps", type=int, default=None)
-    p_bench.add_argument("--n", type=int, default=None, help="samples per trial")
-    p_bench.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    p_bench.add_argument("--trials", type=_int_at_least(2), default=10,
+                         help="trials per cell, >= 2 (default 10)")
+    p_bench.add_argument("--steps", type=_int_at_least(1), default=None,
+                         help="training steps (default 1000; 2000 for poole2019)")
+    p_bench.add_argument("--n", type=_int_at_least(2), default=None,
+                         help="samples per trial (default 5000; 100000 for poole2019)")
+    p_bench.add_argument("--workers", type=_int_at_least(1), default=1,
+                         help="processes (default 1)")
     p_bench.add_argument("--seed", type=int, default=0)
     p_bench.add_argument("--out", default="bench_out", help="output folder")
     p_bench.set_defaults(func=_cmd_bench)
@@ -300,6 +437,9 @@ def main(argv=None) -> int:
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("divergences: interrupted", file=sys.stderr)
+        return 130
     except (ValueError, TypeError, KeyError, OSError, NotImplementedError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"divergences: error: {msg}", file=sys.stderr)

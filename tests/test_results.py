@@ -1,0 +1,217 @@
+"""Result types print one line and convert to strict JSON; progress goes to stderr only
+where a person watches; a column is never read as n one-point problems."""
+
+import io
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import divergences as dv
+from divergences import _progress
+from divergences.bench import BenchResult, bias_variance
+from divergences.problems import GaussianPair
+from divergences.results import json_safe
+
+
+@pytest.fixture(scope="module")
+def big_results():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) + 0.5
+    return {
+        "mmd": dv.mmd_test(x, y, n_permutations=2000, rng=0),
+        "energy": dv.energy_test(x, y, n_permutations=2000, rng=0),
+        "wasserstein": dv.wasserstein_test(x[:, 0], y[:, 0], n_permutations=2000, rng=0),
+        "c2st": dv.c2st(x, y, classifier="logistic", n_permutations=5, rng=0),
+    }
+
+
+@pytest.mark.parametrize("name", ["mmd", "energy", "wasserstein", "c2st"])
+def test_two_sample_results_print_one_short_line(big_results, name):
+    res = big_results[name]
+    for text in (str(res), repr(res)):
+        assert "\n" not in text and len(text) < 250, text
+    assert res.method in str(res) and f"n_x = {res.n_x}" in str(res)
+    assert f"p-value = {res.pvalue:.4g}" in str(res)
+    # the arrays are still there, only left out of the repr
+    assert res.null_distribution is not None and res.null_distribution.size > 0
+    d = json.loads(json.dumps(res.to_dict(), allow_nan=False))
+    assert d["pvalue"] == res.pvalue and d["statistic"] == pytest.approx(float(res.statistic))
+    assert "null_distribution" not in d
+    full = res.to_dict(include_null=True)
+    assert len(full["null_distribution"]) == res.null_distribution.size
+
+
+def test_torch_statistic_prints_and_converts():
+    x, y = torch.randn(40, 2, dtype=torch.float64), torch.randn(30, 2, dtype=torch.float64)
+    res = dv.energy_test(x, y, n_permutations=50, rng=0)
+    assert isinstance(res.statistic, torch.Tensor)
+    assert "tensor" not in str(res)
+    assert isinstance(res.to_dict()["statistic"], float)
+
+
+def test_non_finite_values_become_null_with_a_reason():
+    res = dv.TwoSampleResult(statistic=math.nan, pvalue=1.0, method="m", n_x=3, n_y=4,
+                             details={"bound": (-math.inf, 2.0), "module": torch.nn.Linear(1, 1)})
+    d = res.to_dict()
+    text = json.dumps(d, allow_nan=False)          # strict JSON: would raise on NaN
+    assert d["statistic"] is None and d["details"]["bound"] == [None, 2.0]
+    assert d["non_finite"] == {"statistic": "nan", "details.bound[0]": "-inf"}
+    assert "module" not in d["details"] and "Infinity" not in text
+
+
+def test_json_safe_types():
+    notes = {}
+    out = json_safe({"i": np.int64(3), "b": np.bool_(True), "t": torch.tensor(2.5),
+                     "a": np.array([1.0, np.nan]), "s": "x", "n": None}, non_finite=notes)
+    assert out == {"i": 3, "b": True, "t": 2.5, "a": [1.0, None], "s": "x", "n": None}
+    assert type(out["i"]) is int and notes == {"a[1]": "nan"}
+
+
+def test_estimate_prints_value_stderr_and_ci():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 1))
+    y = 0.8 * x + 0.6 * rng.normal(size=(2000, 1))
+    est = dv.estimate_mutual_information(x, y, steps=30, rng=0, confidence=0.9)
+    text = str(est)
+    assert "\n" not in text and "+-" in text and "90% CI" in text and est.method in text
+    assert "curve" not in repr(est) and "critic" not in repr(est) and len(repr(est)) < 250
+    assert est.curve.shape == (30,)
+    d = json.loads(json.dumps(est.to_dict(), allow_nan=False))
+    assert d["value"] == est.value and d["ci"] == list(est.ci) and d["confidence"] == 0.9
+    assert "non_finite" not in d
+
+
+def test_one_held_out_batch_explains_the_infinite_stderr():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 1))
+    est = dv.estimate_mutual_information(x, x + rng.normal(size=(600, 1)), steps=10, rng=0)
+    assert est.details["n_eval_batches"] == 1 and est.stderr == math.inf
+    assert "one held-out batch" in str(est)
+    d = est.to_dict()
+    assert d["stderr"] is None and "one held-out batch" in d["non_finite"]["stderr"]
+
+
+def test_bench_result_repr_and_json():
+    res = bias_variance({"gap": (lambda s, rng: float(s[1].mean() - s[0].mean()), "w1")},
+                        [GaussianPair.isotropic(1, 1.0), GaussianPair.isotropic(1, 2.0)],
+                        sample_sizes=[30, 60], n_trials=40, rng=0)
+    text = repr(res)
+    assert "\n" not in text and "4 cell(s)" in text and "40 trials" in text
+    assert str(res) == text
+    d = json.loads(json.dumps(res.to_dict(), allow_nan=False))
+    assert len(d["rows"]) == 4 and len(d["rows"][0]["values"]) == 40
+    assert isinstance(res, BenchResult)
+
+
+def test_bench_needs_two_trials_and_positive_sizes():
+    est = {"gap": (lambda s, rng: 0.0, "w1")}
+    prob = GaussianPair.isotropic(1, 1.0)
+    with pytest.raises(ValueError, match="n_trials must be an integer >= 2"):
+        bias_variance(est, prob, sample_sizes=[10], n_trials=1)
+    with pytest.raises(ValueError, match="sample_sizes must be positive"):
+        bias_variance(est, prob, sample_sizes=[0], n_trials=2)
+
+
+# ---------------------------------------------------------------------------
+# progress
+# ---------------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _train_quietly(progress):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(400, 1)), rng.normal(size=(400, 1)) + 1
+    return dv.estimate_f_divergence(x, y, "kl", steps=20, batch_size=64, rng=0, progress=progress)
+
+
+def test_progress_is_silent_by_default_off_a_terminal(monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    _train_quietly(None)
+    dv.mmd_test(np.zeros((20, 1)), np.ones((20, 1)), n_permutations=50, rng=0)
+    assert err.getvalue() == ""
+
+
+def test_progress_true_off_a_terminal_writes_whole_lines(monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    _train_quietly(True)
+    text = err.getvalue()
+    assert "\r" not in text
+    lines = text.strip().splitlines()
+    assert 2 <= len(lines) <= 11
+    assert lines[-1].startswith("estimate_f_divergence (kl, fgan): step 20/20, objective")
+
+
+def test_progress_on_a_terminal_is_a_bar(monkeypatch):
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    _train_quietly(True)
+    # a tqdm bar, redrawn in place and cleared at the end (leave=False)
+    assert "estimate_f_divergence (kl, fgan):" in err.getvalue() and "/20 [" in err.getvalue()
+    assert "\n" not in err.getvalue()
+    err2 = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err2)
+    _train_quietly(None)            # automatic: only after 2 s, and this run is shorter
+    assert "/20" not in err2.getvalue()
+    err3 = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err3)
+    _train_quietly(False)
+    assert err3.getvalue() == ""
+
+
+def test_permutation_progress_lines(monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    dv.energy_test(np.zeros((20, 1)), np.ones((20, 1)), n_permutations=100, batch_size=10,
+                   rng=0, progress=True)
+    lines = err.getvalue().strip().splitlines()
+    assert lines[-1].startswith("energy_test: perm 100/100") and len(lines) == 10
+
+
+def test_progress_argument_is_checked():
+    with pytest.raises(TypeError, match="progress must be None, True or False"):
+        dv.mmd_test(np.zeros((5, 1)), np.ones((5, 1)), progress="yes")
+    with pytest.raises(TypeError, match="progress"):
+        _progress.progress_bar(1, 10, "x")
+
+
+# ---------------------------------------------------------------------------
+# shapes: a column is one sample or an error, never n one-point problems
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_wasserstein_column_is_rejected_with_a_hint(backend):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(200, 1)), rng.normal(size=(200, 1)) + 1.0
+    if backend == "torch":
+        x, y = torch.from_numpy(x), torch.from_numpy(y)
+    with pytest.raises(ValueError, match=r"u_values has shape \(200, 1\), a column.*ravel\(\)"):
+        dv.wasserstein_1d(x, y)
+    with pytest.raises(ValueError, match="column"):
+        dv.earth_movers_distance(x, y)
+    # each way of saying what is meant works
+    one = float(dv.wasserstein_1d(x.ravel(), y.ravel()))
+    assert float(dv.wasserstein_1d(x, y, axis=0)[0]) == pytest.approx(one)
+    per_point = dv.wasserstein_1d(x, y, axis=-1)
+    assert tuple(per_point.shape) == (200,)
+    np.testing.assert_allclose(np.asarray(per_point), np.abs(np.asarray(x - y)).ravel())
+    # a single point, a (1, 1) array, and batches with more than one sample are unchanged
+    assert float(dv.wasserstein_1d([[0.0]], [[2.0]])[0]) == 2.0
+    assert dv.wasserstein_1d(np.zeros((3, 5)), np.ones((3, 5))).shape == (3,)
+
+
+def test_wasserstein_test_column_hint():
+    with pytest.raises(ValueError, match=r"for a column pass x\.ravel\(\)"):
+        dv.wasserstein_test(np.zeros((10, 1)), np.ones(10))
+    with pytest.raises(ValueError, match="energy_test or mmd_test"):
+        dv.wasserstein_test(np.zeros((10, 2)), np.ones(10))

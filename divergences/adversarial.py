@@ -59,6 +59,19 @@ def gan_discriminator_loss(logits_real, logits_fake):
     :math:`D = \sigma(v)`.  Its minimum over discriminators is
     :math:`\log 4 - 2\,\mathrm{JSD}(P\|Q)`.
 
+    Parameters
+    ----------
+    logits_real : array_like or torch.Tensor
+        Discriminator logits :math:`v` on samples of P (real).
+    logits_fake : array_like or torch.Tensor
+        Logits on generated samples (Q, fake).
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> from divergences import gan_discriminator_loss
@@ -78,6 +91,19 @@ def gan_generator_loss(logits_fake, *, saturating=False):
       \mathbb{E}_Q\log(1 - D(G(z)))`, whose gradient vanishes when the
       discriminator rejects the fakes confidently.
 
+    Parameters
+    ----------
+    logits_fake : array_like or torch.Tensor
+        Discriminator logits on generated samples.
+    saturating : bool, default False
+        Use the minimax (saturating) form instead of the non-saturating one.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> from divergences import gan_generator_loss
@@ -96,6 +122,21 @@ def fgan_discriminator_loss(v_real, v_fake, f):
     Minus the variational lower bound of :math:`D_f(P\|Q)` (Nowozin et al. 2016)
     on raw outputs v through the output activation :math:`g_f` and the stable
     :math:`f^*(g_f(v))`; at the optimum it is :math:`-D_f(P\|Q)`.
+
+    Parameters
+    ----------
+    v_real : array_like or torch.Tensor
+        Raw critic outputs on samples of P.
+    v_fake : array_like or torch.Tensor
+        Raw critic outputs on generated samples (Q).
+    f : str or FFunction
+        The generator of the divergence (see :func:`get_f`).
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------
@@ -123,6 +164,19 @@ def fgan_generator_loss(v_fake, f):
     gradient heavy-tailed and training unstable with flexible generators; see
     ``docs/examples/gan_fgan_wgan.py``.
 
+    Parameters
+    ----------
+    v_fake : array_like or torch.Tensor
+        Raw critic outputs on generated samples.
+    f : str or FFunction
+        The generator of the divergence (see :func:`get_f`).
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> from divergences import fgan_generator_loss
@@ -144,6 +198,23 @@ def wgan_critic_loss(critic_real, critic_fake, penalty=None, *, penalty_weight=1
     (Gulrajani et al. 2017, :math:`\lambda = 10`), or clip the weights with
     :func:`~divergences.clip_weights` (the original WGAN).
 
+    Parameters
+    ----------
+    critic_real : array_like or torch.Tensor
+        Critic values on samples of P.
+    critic_fake : array_like or torch.Tensor
+        Critic values on generated samples.
+    penalty : float or torch.Tensor, optional
+        A gradient penalty, e.g. from :func:`~divergences.gradient_penalty`.
+    penalty_weight : float, default 10
+        :math:`\lambda`.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> from divergences import wgan_critic_loss
@@ -159,6 +230,17 @@ def wgan_critic_loss(critic_real, critic_fake, penalty=None, *, penalty_weight=1
 
 def wgan_generator_loss(critic_fake):
     r"""WGAN generator loss :math:`-\mathbb{E}_Q[f(G(z))]`.
+
+    Parameters
+    ----------
+    critic_fake : array_like or torch.Tensor
+        Critic values on generated samples.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------
@@ -176,6 +258,17 @@ def bigan_pairs(x, e_x, g_z, z):
     Concatenates along the last (feature) axis; the discriminator sees
     ``encoder_pairs`` as "real" and ``generator_pairs`` as "fake" (Donahue et
     al. 2017; Dumoulin et al. 2017).
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor
+        Data samples, shape (n, d_x).
+    e_x : array_like or torch.Tensor
+        Their encodings :math:`E(x)`, shape (n, d_z).
+    g_z : array_like or torch.Tensor
+        Generated samples :math:`G(z)`, shape (m, d_x).
+    z : array_like or torch.Tensor
+        The latent codes they came from, shape (m, d_z).
 
     Returns
     -------
@@ -210,6 +303,19 @@ def bigan_discriminator_loss(logits_encoder_pairs, logits_generator_pairs):
     At the optimum it equals :math:`\log 4 - 2\,\mathrm{JSD}` between the joint
     distributions of :math:`(x, E(x))` and :math:`(G(z), z)`.
 
+    Parameters
+    ----------
+    logits_encoder_pairs : array_like or torch.Tensor
+        Discriminator logits on the pairs :math:`(x, E(x))`, treated as real.
+    logits_generator_pairs : array_like or torch.Tensor
+        Logits on the pairs :math:`(G(z), z)`, treated as fake.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> from divergences import bigan_discriminator_loss
@@ -225,6 +331,19 @@ def bigan_generator_encoder_loss(logits_encoder_pairs, logits_generator_pairs):
     :math:`\mathbb{E}[\mathrm{softplus}(v_{enc})] + \mathbb{E}[\mathrm{softplus}(-v_{gen})]`:
     both try to make the discriminator call encoder pairs fake and generator
     pairs real; at equilibrium :math:`E = G^{-1}`.
+
+    Parameters
+    ----------
+    logits_encoder_pairs : array_like or torch.Tensor
+        Discriminator logits on the pairs :math:`(x, E(x))`.
+    logits_generator_pairs : array_like or torch.Tensor
+        Logits on the pairs :math:`(G(z), z)`.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------

@@ -157,6 +157,24 @@ def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
     its stable closed form, so logits of magnitude 100 in float32 give finite
     values and gradients.
 
+    Parameters
+    ----------
+    v_p : array_like or torch.Tensor
+        Raw critic outputs on samples of P.
+    v_q : array_like or torch.Tensor
+        Raw critic outputs on samples of Q.
+    f : str or FFunction
+        The generator (see :func:`get_f`); its activation :math:`g_f` maps the
+        outputs into the domain of :math:`f^*`.
+    weights_p, weights_q : array_like or torch.Tensor, optional
+        Non-negative sample weights (normalised internally); default uniform.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> from divergences import fgan_bound_from_logits
@@ -176,6 +194,21 @@ def nwj_bound(t_p, t_q, *, weights_p=None, weights_q=None):
     Nguyen, Wainwright & Jordan (2010); tight at :math:`T = 1 + \log(p/q)`.
     Unbiased in its sample means but its variance grows like :math:`e^{\mathrm{KL}}`.
 
+    Parameters
+    ----------
+    t_p : array_like or torch.Tensor
+        Critic values on samples of P.
+    t_q : array_like or torch.Tensor
+        Critic values on samples of Q.
+    weights_p, weights_q : array_like or torch.Tensor, optional
+        Non-negative sample weights (normalised internally); default uniform.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> from divergences import nwj_bound
@@ -194,6 +227,21 @@ def dv_bound(t_p, t_q, *, weights_p=None, weights_q=None):
     tight at :math:`T = \log(p/q) + c` for any constant c.  Computed with
     logsumexp.  With sample means the log makes the estimate biased (MINE's
     moving average, :func:`mine_step`, corrects the gradient).
+
+    Parameters
+    ----------
+    t_p : array_like or torch.Tensor
+        Critic values on samples of P.
+    t_q : array_like or torch.Tensor
+        Critic values on samples of Q.
+    weights_p, weights_q : array_like or torch.Tensor, optional
+        Non-negative sample weights (normalised internally); default uniform.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------
@@ -216,6 +264,21 @@ def js_bound(v_p, v_q, *, weights_p=None, weights_q=None):
 
     the f-GAN bound of ``jensen_shannon`` (JSD in [0, log 2]); tight at
     :math:`V = \log(p/q)`.
+
+    Parameters
+    ----------
+    v_p : array_like or torch.Tensor
+        Discriminator logits on samples of P.
+    v_q : array_like or torch.Tensor
+        Discriminator logits on samples of Q.
+    weights_p, weights_q : array_like or torch.Tensor, optional
+        Non-negative sample weights (normalised internally); default uniform.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------
@@ -243,6 +306,18 @@ def infonce_bound(scores):
     the batch).  Low variance but never above :math:`\log K`: it saturates
     when the MI exceeds log of the batch size.
 
+    Parameters
+    ----------
+    scores : (K, K) array_like or torch.Tensor
+        ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
+        the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> import numpy as np
@@ -265,6 +340,18 @@ def nwj_mi_bound(scores):
     Tight at :math:`T(x, y) = 1 + \log\frac{p(x,y)}{p(x)p(y)}` (Poole et al. 2019).
     Its variance grows like :math:`e^{I}`.
 
+    Parameters
+    ----------
+    scores : (K, K) array_like or torch.Tensor
+        ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
+        the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> import numpy as np
@@ -282,6 +369,18 @@ def dv_mi_bound(scores):
 
     Belghazi et al. (2018).  Biased for finite K (the log of a sample mean);
     variance grows like :math:`e^{I}`.
+
+    Parameters
+    ----------
+    scores : (K, K) array_like or torch.Tensor
+        ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
+        the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------
@@ -310,6 +409,20 @@ def tuba_bound(scores, log_baseline):
 
     ``log_baseline`` has shape (K,) (one value per y of the batch); a constant
     baseline 1 gives the NWJ bound.
+
+    Parameters
+    ----------
+    scores : (K, K) array_like or torch.Tensor
+        ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
+        the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
+    log_baseline : (K,) array_like or torch.Tensor
+        The learned log-baseline :math:`a(y_j)`, one value per y.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------
@@ -371,6 +484,12 @@ def interpolated_bound(scores, log_baseline, alpha):
         :math:`a(y_j)`.
     alpha : float in [0, 1]
 
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> import numpy as np
@@ -413,6 +532,20 @@ def smile_bound(scores, tau=5.0):
     ``tau=inf`` is exactly :func:`dv_mi_bound`; small :math:`\tau` lowers the
     variance at the price of bias (it is no longer a bound for every critic).
 
+    Parameters
+    ----------
+    scores : (K, K) array_like or torch.Tensor
+        ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
+        the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
+    tau : float, default 5
+        Clipping threshold, ``tau > 0`` (``inf``: no clipping).
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
+
     Examples
     --------
     >>> import numpy as np
@@ -440,6 +573,18 @@ def js_mi_bound(scores):
     This bounds a JSD, not the MI; a critic trained with it estimates the MI
     through ``nwj_mi_bound(scores + 1)``, since the JS optimum is
     :math:`\log r` while NWJ's is :math:`1 + \log r` (Poole et al. 2019).
+
+    Parameters
+    ----------
+    scores : (K, K) array_like or torch.Tensor
+        ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
+        the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------

@@ -207,6 +207,20 @@ def kl_divergence(p, q, *, axis=-1):
     Natural logarithm (nats).  Same conventions as :func:`f_divergence` with
     ``f="kl"``; matches ``scipy.stats.entropy(p, q)``.
 
+    Parameters
+    ----------
+    p, q : array_like or torch.Tensor
+        Probability vectors along ``axis`` (non-negative, summing to 1); leading
+        axes are independent pairs and broadcast.
+    axis : int, default -1
+        The axis of the outcomes.
+
+    Returns
+    -------
+    numpy.ndarray, numpy.float64 or torch.Tensor
+        One value per pair, in nats where a logarithm is involved; torch in,
+        torch out (same device, differentiable).
+
     Examples
     --------
     >>> from divergences import kl_divergence
@@ -222,6 +236,20 @@ def jensen_shannon(p, q, *, axis=-1):
     In nats, between 0 and :math:`\log 2`; equal to
     ``scipy.spatial.distance.jensenshannon(p, q) ** 2``.
 
+    Parameters
+    ----------
+    p, q : array_like or torch.Tensor
+        Probability vectors along ``axis`` (non-negative, summing to 1); leading
+        axes are independent pairs and broadcast.
+    axis : int, default -1
+        The axis of the outcomes.
+
+    Returns
+    -------
+    numpy.ndarray, numpy.float64 or torch.Tensor
+        One value per pair, in nats where a logarithm is involved; torch in,
+        torch out (same device, differentiable).
+
     Examples
     --------
     >>> from divergences import jensen_shannon
@@ -233,6 +261,20 @@ def jensen_shannon(p, q, *, axis=-1):
 
 def total_variation(p, q, *, axis=-1):
     r"""Total variation distance :math:`\tfrac12 \sum_i |p_i - q_i|` in [0, 1].
+
+    Parameters
+    ----------
+    p, q : array_like or torch.Tensor
+        Probability vectors along ``axis`` (non-negative, summing to 1); leading
+        axes are independent pairs and broadcast.
+    axis : int, default -1
+        The axis of the outcomes.
+
+    Returns
+    -------
+    numpy.ndarray, numpy.float64 or torch.Tensor
+        One value per pair, in nats where a logarithm is involved; torch in,
+        torch out (same device, differentiable).
 
     Examples
     --------
@@ -247,6 +289,20 @@ def squared_hellinger(p, q, *, axis=-1):
     r"""Squared Hellinger distance :math:`\sum_i (\sqrt{p_i} - \sqrt{q_i})^2 = 2(1 - \mathrm{BC})` in [0, 2].
 
     No factor 1/2: this is the f-divergence of :math:`(\sqrt u - 1)^2`.
+
+    Parameters
+    ----------
+    p, q : array_like or torch.Tensor
+        Probability vectors along ``axis`` (non-negative, summing to 1); leading
+        axes are independent pairs and broadcast.
+    axis : int, default -1
+        The axis of the outcomes.
+
+    Returns
+    -------
+    numpy.ndarray, numpy.float64 or torch.Tensor
+        One value per pair, in nats where a logarithm is involved; torch in,
+        torch out (same device, differentiable).
 
     Examples
     --------

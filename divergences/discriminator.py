@@ -117,6 +117,17 @@ def jensen_shannon_from_gan_value(v):
     Applied to the value of a trained (not optimal) discriminator this gives a
     lower bound on the Jensen-Shannon divergence (in nats).
 
+    Parameters
+    ----------
+    v : float, array_like or torch.Tensor
+        A GAN value :math:`V = \mathbb{E}_P\log D + \mathbb{E}_Q\log(1-D)`.
+
+    Returns
+    -------
+    float, numpy.ndarray or torch.Tensor
+        :math:`(V + \log 4)/2`, the JSD if V is the value at the optimal
+        discriminator, and a lower bound on it otherwise.
+
     Examples
     --------
     >>> from divergences import jensen_shannon_from_gan_value

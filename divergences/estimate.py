@@ -590,6 +590,21 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     (:class:`~divergences.critics.BatchedSeparableCritic`), so the M estimates
     have the same distribution as M sequential runs.
 
+    Parameters
+    ----------
+    x, y : array_like or torch.Tensor
+        M independent data sets of paired samples, shapes (M, n, d_x) and (M, n, d_y).
+    bound, steps, batch_size, lr, eval_fraction, tau, alpha, confidence
+        As in :func:`estimate_mutual_information`.
+    rng : None, int, numpy Generator
+        Seed of the splits, initialisations and mini-batches.
+    device : str or torch.device, optional
+        Where the batched network trains (default: the device of ``x``).
+    hidden, layers, embed_dim : int
+        Size of each trial's separable critic.
+    progress : bool or None, default None
+        As in :func:`estimate_mutual_information`.
+
     Returns
     -------
     list of Estimate

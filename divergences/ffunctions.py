@@ -637,6 +637,11 @@ _BUILDERS = {
 def f_names() -> tuple:
     """Names accepted by :func:`get_f`.
 
+    Returns
+    -------
+    tuple of str
+        The names of the f-function table, in the order of ``divergences table``.
+
     Examples
     --------
     >>> from divergences import f_names

@@ -273,6 +273,12 @@ def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, alpha=None
     alpha : float
         Order, ``alpha > 0``.
 
+    Returns
+    -------
+    numpy.float64, numpy.ndarray or torch.Tensor
+        :math:`D_\alpha(P\|Q)` in nats (``inf`` when :math:`\Sigma_\alpha` is
+        not positive definite).
+
     Examples
     --------
     >>> from divergences import renyi_divergence_gaussian

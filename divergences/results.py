@@ -200,12 +200,35 @@ class TwoSampleResult:
     def reject(self, alpha: float = 0.05) -> bool:
         """True if H0 is rejected at level ``alpha`` (``pvalue <= alpha``).
 
+        A permutation test with B permutations cannot give a p-value below
+        ``1 / (B + 1)``; asking for a smaller level warns (``UserWarning``)
+        that the test can never reject, rather than quietly answering False.
+
+        Parameters
+        ----------
+        alpha : float, default 0.05
+            The level, in (0, 1).
+
+        Returns
+        -------
+        bool
+
         Examples
         --------
         >>> from divergences import TwoSampleResult
         >>> TwoSampleResult(1.0, 0.05, "demo", 10, 10).reject(0.05)
         True
         """
-        if not 0.0 < alpha < 1.0:
-            raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+        if isinstance(alpha, bool) or not (isinstance(alpha, (int, float, np.floating))
+                                           and 0.0 < alpha < 1.0):
+            raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+        b = self.details.get("n_permutations")
+        if b and self.null_distribution is not None and 1.0 / (b + 1) > alpha:
+            import warnings
+
+            warnings.warn(
+                f"{self.method}: with {b} permutations the smallest possible p-value is "
+                f"1/{b + 1} = {1 / (b + 1):.3g} > alpha = {alpha:g}, so the test can never "
+                f"reject; use n_permutations >= {math.ceil(1 / alpha) - 1}",
+                UserWarning, stacklevel=2)
         return bool(self.pvalue <= alpha)

@@ -254,6 +254,20 @@ def earth_movers_distance(u_values, v_values, u_weights=None, v_weights=None, *,
 
     .. math:: W_1(\mu, \nu) = \int_{\mathbb R} |F_\mu(x) - F_\nu(x)|\,dx
 
+    Parameters
+    ----------
+    u_values, v_values : array_like or torch.Tensor
+        Samples along ``axis`` (see :func:`wasserstein_1d`).
+    u_weights, v_weights : array_like or torch.Tensor, optional
+        Non-negative sample weights; default uniform.
+    axis : int, optional
+        The sample axis, with :func:`wasserstein_1d`'s rule for columns.
+
+    Returns
+    -------
+    numpy.ndarray, numpy.float64 or torch.Tensor
+        :math:`W_1` per problem.
+
     Examples
     --------
     >>> from divergences import earth_movers_distance
@@ -278,6 +292,11 @@ def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
         Non-negative masses on the grid (normalised internally).
     p : float, default 1
     axis : int, default -1
+
+    Returns
+    -------
+    numpy.ndarray, numpy.float64 or torch.Tensor
+        :math:`W_p` per pair of histograms.
 
     Examples
     --------
@@ -349,6 +368,20 @@ def normal_wasserstein_1d(mean_p, std_p, mean_q, std_q, *, p=1):
 
     and :math:`W_1 = a` when :math:`\sigma_0 = \sigma_1`.
 
+    Parameters
+    ----------
+    mean_p, std_p : float, array_like or torch.Tensor
+        Mean and standard deviation (> 0) of P.
+    mean_q, std_q : float, array_like or torch.Tensor
+        Mean and standard deviation (> 0) of Q.
+    p : {1, 2}, default 1
+        Order.
+
+    Returns
+    -------
+    numpy.float64, numpy.ndarray or torch.Tensor
+        :math:`W_p` (broadcast over the parameters).
+
     Examples
     --------
     >>> from divergences import normal_wasserstein_1d
@@ -388,6 +421,15 @@ def optimal_critic_1d(u_values, v_values, u_weights=None, v_weights=None):
     one dimension the supremum is attained by the piecewise-linear
     :math:`f` with :math:`f' = \operatorname{sign}(F_Q - F_P)` (and
     :math:`f(\min) = 0`).  P is given by ``u`` and Q by ``v``.
+
+    Parameters
+    ----------
+    u_values : array_like
+        Samples of P.
+    v_values : array_like
+        Samples of Q.
+    u_weights, v_weights : array_like, optional
+        Non-negative sample weights; default uniform.
 
     Returns
     -------
@@ -438,6 +480,12 @@ def wasserstein_critic_objective(critic_p, critic_q, weights_p=None, weights_q=N
         Critic values on samples of P and of Q (last axis = samples).
     weights_p, weights_q : array_like or torch.Tensor, optional
         Non-negative sample weights (normalised internally).
+
+    Returns
+    -------
+    float or torch.Tensor
+        The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
+        differentiable).
 
     Examples
     --------
@@ -537,6 +585,17 @@ def clip_weights(module, clip_value=0.01):
 
     The original WGAN's crude Lipschitz constraint (Arjovsky et al. 2017).
 
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The critic; its parameters are changed in place.
+    clip_value : float, default 0.01
+        Positive bound c of the box :math:`[-c, c]`.
+
+    Returns
+    -------
+    None
+
     Examples
     --------
     >>> import torch
@@ -586,6 +645,12 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
         Directions of shape ``(L, d)``; normalised to unit length.
     rng : None, int, numpy Generator or torch.Generator
         Source of the random directions.
+
+    Returns
+    -------
+    numpy.float64 or torch.Tensor
+        :math:`\big(\frac1L\sum_l W_p^p(\theta_l^\top X, \theta_l^\top Y)\big)^{1/p}`
+        over the L projections.
 
     Examples
     --------

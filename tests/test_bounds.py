@@ -192,3 +192,15 @@ def test_bad_input():
         dv.fgan_bound([1.0], [1.0], "nope")
     with pytest.raises(ValueError, match="scores contains NaN"):
         dv.infonce_bound(np.full((2, 2), np.nan))
+
+
+@pytest.mark.parametrize("tau", [0.3, 1.0, 2.5, 7.0, math.inf])
+def test_smile_against_a_direct_reference_at_every_tau(tau):
+    # scores spread over [-20, 20]: the clip binds for every finite tau used here
+    s = np.random.default_rng(11).uniform(-20, 20, size=(7, 7))
+    off = ~np.eye(7, dtype=bool)
+    clipped = np.clip(s, -tau, tau)
+    reference = np.mean(np.diag(s)) - np.log(np.mean(np.exp(clipped[off])))
+    assert float(dv.smile_bound(s, tau)) == pytest.approx(reference, rel=1e-12, abs=1e-12)
+    t = torch.tensor(s)
+    assert float(dv.smile_bound(t, tau)) == pytest.approx(reference, rel=1e-12, abs=1e-12)

@@ -124,3 +124,52 @@ def test_batched_estimator_bad_input():
                                                eval_fraction=0.6)
     with pytest.raises(ValueError, match="x contains NaN"):
         dv.estimate_mutual_information_batched(np.full_like(xb, np.nan), yb)
+
+
+def test_mi_estimate_is_scored_on_the_held_out_pairs_only():
+    # Reproduce the estimator's split (its first use of rng) and make only the training and
+    # validation pairs dependent (y = x + noise, MI ~ 2.3 nats per coordinate pair) while
+    # the held-out pairs are independent (MI 0).  An estimate scored on the held-out pairs
+    # is at most 0 up to its noise; scored on training or validation pairs it would be > 1.
+    # (If the split's use of rng ever changes, the held-out part mixes in dependent pairs
+    # and this test fails loudly rather than passing by accident.)
+    from divergences._array import numpy_rng
+    from divergences.estimate import _mi_splits
+
+    n, k = 2000, 64
+    tr, va, ev = _mi_splits(numpy_rng(0), n, 0.3, k)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(n, 2))
+    y = x + 0.1 * rng.normal(size=(n, 2))
+    y[ev] = rng.normal(size=(ev.size, 2))
+    est = dv.estimate_mutual_information(x, y, steps=300, batch_size=k, rng=0)
+    assert est.curve[-50:].mean() > 2.0                 # training saw strong dependence
+    assert est.value < 3 * est.stderr + 0.02, est
+
+
+def test_f_divergence_estimate_is_scored_on_the_held_out_samples_only():
+    # As above for estimate_f_divergence: P's training (and validation) samples are shifted
+    # by 2, its held-out samples have Q's law, so the held-out KL bound is <= 0 up to noise
+    # while scoring P's training samples would give about 2 (KL of a shift by 2).
+    from divergences._array import numpy_rng
+    from divergences.estimate import _split
+
+    n = 3000
+    gen = numpy_rng(0)
+    _, ev_p = _split(gen, n, 0.3, "x_p")
+    rng = np.random.default_rng(6)
+    p, q = rng.normal(size=(n, 1)) + 2.0, rng.normal(size=(n, 1))
+    p[ev_p] -= 2.0
+    est = dv.estimate_f_divergence(p, q, "kl", bound="nwj", steps=300, rng=0)
+    assert est.curve[-50:].mean() > 1.0
+    assert est.value < 3 * est.stderr + 0.02, est
+
+
+@pytest.mark.parametrize("tau", [0.5, 1.0, 2.5, 10.0, math.inf])
+def test_smile_estimator_uses_its_tau(tau):
+    from divergences.estimate import _mi_objectives
+
+    train, evaluate = _mi_objectives("smile", tau, 0.01)
+    s = np.random.default_rng(3).normal(scale=6.0, size=(16, 16))    # clipping is active
+    np.testing.assert_allclose(float(evaluate(s, None)), float(dv.smile_bound(s, tau)), rtol=1e-12)
+    np.testing.assert_allclose(float(train(s, None)), float(dv.js_mi_bound(s)), rtol=1e-12)

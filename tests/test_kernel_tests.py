@@ -1,5 +1,7 @@
 """MMD and energy permutation tests: statistics against direct formulas, null, calibration."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -132,3 +134,61 @@ def test_mmd_specific_errors():
         dv.mmd_test(x, x + 1, kernel="cosine")
     with pytest.raises(ValueError, match="median pairwise distance is 0"):
         dv.mmd_test(np.ones((5, 2)), np.ones((5, 2)))
+
+
+@pytest.mark.parametrize("test", ["mmd", "energy", "wasserstein"])
+def test_ties_in_binary_data_match_the_exact_permutation_pvalue(test):
+    # Binary samples: a permutation's statistic depends only on how many ones land in x
+    # (hypergeometric), so most permutations tie with each other and with the observed
+    # value.  The exact p-value P(T_perm >= T_obs) counts the ties; the Monte-Carlo
+    # p-value must agree within its binomial error.  Counting only T_perm > T_obs would
+    # drop P(T_perm = T_obs), about 0.1-0.2 here.
+    from scipy import stats
+
+    n, m, b = 30, 30, 4000
+    x = np.r_[np.ones(12), np.zeros(n - 12)]
+    y = np.r_[np.ones(7), np.zeros(m - 7)]
+    total = int(x.sum() + y.sum())
+
+    def statistic(xs, ys):
+        if test == "mmd":
+            return float(dv.mmd_test(xs[:, None], ys[:, None], bandwidth=1.0,
+                                     n_permutations=1, rng=0).statistic)
+        if test == "energy":
+            return float(dv.energy_test(xs[:, None], ys[:, None], n_permutations=1,
+                                        rng=0).statistic)
+        return float(dv.wasserstein_test(xs, ys, n_permutations=1, rng=0).statistic)
+
+    observed = statistic(x, y)
+    exact = 0.0
+    for k in range(max(0, total - m), min(n, total) + 1):
+        xs = np.r_[np.ones(k), np.zeros(n - k)]
+        ys = np.r_[np.ones(total - k), np.zeros(m - total + k)]
+        if statistic(xs, ys) >= observed - 1e-9 * max(1.0, abs(observed)):
+            exact += stats.hypergeom.pmf(k, n + m, total, n)
+    if test == "mmd":
+        res = dv.mmd_test(x[:, None], y[:, None], bandwidth=1.0, n_permutations=b, rng=1)
+    elif test == "energy":
+        res = dv.energy_test(x[:, None], y[:, None], n_permutations=b, rng=1)
+    else:
+        res = dv.wasserstein_test(x, y, n_permutations=b, rng=1)
+    se = math.sqrt(exact * (1 - exact) / b)
+    assert 0.05 < exact < 0.5                     # a tie-heavy, non-trivial case
+    assert abs(res.pvalue - exact) < 4 * se + 1 / (b + 1), (res.pvalue, exact)
+
+
+@pytest.mark.parametrize("test", ["mmd", "energy", "wasserstein"])
+def test_identical_samples_give_pvalue_one_for_distance_statistics(test):
+    # x and y hold the same values: the energy and W1 statistics are 0, the smallest
+    # possible value, so every permutation ties or beats it
+    x = np.arange(20.0)
+    if test == "energy":
+        res = dv.energy_test(x[:, None], x[:, None].copy(), n_permutations=200, rng=0)
+    elif test == "wasserstein":
+        res = dv.wasserstein_test(x, x.copy(), n_permutations=200, rng=0)
+    else:
+        # unbiased MMD^2 of two copies is negative but still the minimum over the
+        # permutations that keep the multiset split evenly; use the constant sample
+        res = dv.mmd_test(np.zeros((20, 1)), np.zeros((20, 1)), bandwidth=1.0,
+                          n_permutations=200, rng=0)
+    assert res.pvalue == 1.0

@@ -215,3 +215,19 @@ def test_wasserstein_test_column_hint():
         dv.wasserstein_test(np.zeros((10, 1)), np.ones(10))
     with pytest.raises(ValueError, match="energy_test or mmd_test"):
         dv.wasserstein_test(np.zeros((10, 2)), np.ones(10))
+
+
+def test_reject_warns_when_the_level_is_out_of_reach():
+    x, y = np.zeros((10, 1)), np.ones((10, 1))
+    res = dv.energy_test(x, y, n_permutations=1, rng=0)
+    assert res.pvalue == 0.5
+    with pytest.warns(UserWarning, match=r"never reject; use n_permutations >= 19"):
+        assert res.reject(0.05) is False
+    res = dv.energy_test(x, y, n_permutations=19, rng=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert res.reject(0.05) is True          # 1/20 = 0.05: reachable, and reached
+    with pytest.raises(ValueError, match="alpha must lie in"):
+        res.reject(1.5)

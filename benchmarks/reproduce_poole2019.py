@@ -99,13 +99,13 @@ def _with_js(prob):
 
 
 def _plot_sweep(res, path):
-    """Relative error (median, quartiles, outliers marked) and spread against n."""
+    """Relative error (median, trials, outliers marked) and robust spread against n."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from divergences.bench import _clip_outliers, _robust_band
+    from divergences.bench import _clip_outliers, _robust_band, _robust_spread
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     bands = []
@@ -115,8 +115,7 @@ def _plot_sweep(res, path):
         x = [r["n"] for r in rows]
         bands.append(_robust_band(axes[0], x, [(r["values"] - r["truth"]) / r["truth"]
                                                for r in rows], name))
-        spread = [np.subtract(*np.percentile(r["values"], [75, 25])) for r in rows]
-        axes[1].plot(x, spread, marker="o", label=name)
+        axes[1].plot(x, [_robust_spread(r["values"]) for r in rows], marker="o", label=name)
     axes[0].axhline(0, color="k", lw=1)
     _clip_outliers(axes[0], bands, include=[0.0])
     for ax in axes:
@@ -125,9 +124,9 @@ def _plot_sweep(res, path):
         ax.minorticks_off()
         ax.set_xlabel("samples per distribution")
     axes[0].set_ylabel("relative error (estimate - truth) / truth")
-    axes[0].set_title("median and quartiles over trials", fontsize=9)
+    axes[0].set_title("median, trials (dots) and outliers (marked)", fontsize=9)
     axes[1].set_yscale("log")
-    axes[1].set_ylabel("interquartile range of the estimates")
+    axes[1].set_ylabel("robust sd of the estimates (1.4826 MAD)")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

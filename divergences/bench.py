@@ -380,10 +380,11 @@ class BenchResult:
         """Save a figure: the estimates against the truth, and their spread.
 
         Robust summaries, so that one diverged trial cannot flatten the figure:
-        the median estimate with its interquartile band (left) and the
-        interquartile range of the trials (right).  Trials outside Tukey's
-        fences (1.5 IQR beyond the quartiles) are drawn as crosses, and those
-        beyond the axis limits as triangles on the edge with their count.
+        the median estimate, every trial as a dot and the band they span
+        (left), and the robust standard deviation, 1.4826 times the median
+        absolute deviation (right).  Trials more than 6 robust standard
+        deviations from the median are outliers: crosses inside the axes, and
+        triangles on the edge with their count and extreme value beyond them.
 
         Needs matplotlib (``pip install 'divergences[plot]'``).
 
@@ -426,16 +427,16 @@ class BenchResult:
                           key=lambda r: r["truth"])
             truth = [r["truth"] for r in rows]
             bands.append(_robust_band(axes[0], truth, [r["values"] for r in rows], name))
-            spread = [np.subtract(*np.percentile(r["values"], [75, 25])) for r in rows]
-            axes[1].plot(truth, spread, marker="o", label=name)
+            axes[1].plot(truth, [_robust_spread(r["values"]) for r in rows], marker="o",
+                         label=name)
         lims = [min(r["truth"] for r in self.rows), max(r["truth"] for r in self.rows)]
         axes[0].plot(lims, lims, "k--", lw=1, label="truth")
         _clip_outliers(axes[0], bands, include=lims)
         axes[0].set_xlabel("true value")
-        axes[0].set_ylabel(f"estimate (median, quartiles; n = {n_max})")
+        axes[0].set_ylabel(f"estimate (median and trials; n = {n_max})")
         axes[0].legend(fontsize=8)
         axes[1].set_xlabel("true value")
-        axes[1].set_ylabel("interquartile range over trials")
+        axes[1].set_ylabel("robust sd over trials (1.4826 MAD)")
         axes[1].set_yscale("log")
         fig.tight_layout()
         fig.savefig(path, dpi=110)
@@ -449,26 +450,40 @@ class BenchResult:
 # ---------------------------------------------------------------------------
 
 
-def _robust_band(ax, xs, samples, label):
-    """Plot the median of each sample with its interquartile band; mark Tukey outliers.
+def _robust_spread(values):
+    """Scaled median absolute deviation (= sd for normal data), ignoring non-finite values."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return math.nan
+    return float(1.4826 * np.median(np.abs(v - np.median(v))))
 
-    Returns the data needed by :func:`_clip_outliers`: the (x, value) pairs of the
-    outliers and the range spanned by the non-outlying values.
+
+def _robust_band(ax, xs, samples, label, cut=6.0):
+    """Plot every trial as a dot, the median as a line and the non-outlying range as a band.
+
+    A trial is an outlier when it lies more than ``cut`` robust standard deviations
+    (scaled MAD) from the median: one diverged trial in four then cannot stretch the
+    band or the axes.  Returns what :func:`_clip_outliers` needs.
     """
-    med, lo, hi, outliers, inside = [], [], [], [], []
+    med, lo, hi, outliers, inside, dots = [], [], [], [], [], []
     for x, v in zip(xs, samples):
         v = np.asarray(v, dtype=float)
-        v = v[np.isfinite(v)] if np.isfinite(v).any() else np.zeros(1)
-        q1, q2, q3 = np.percentile(v, [25, 50, 75])
-        fence = 1.5 * (q3 - q1)
-        out = (v < q1 - fence) | (v > q3 + fence)
-        med.append(q2)
-        lo.append(q1)
-        hi.append(q3)
-        outliers += [(x, float(o)) for o in v[out]]
-        inside += [float(v[~out].min()), float(v[~out].max())]
+        finite = v[np.isfinite(v)] if np.isfinite(v).any() else np.zeros(1)
+        centre = float(np.median(finite))
+        spread = _robust_spread(finite)
+        scale = max(spread, 1e-9 * max(abs(centre), 1.0))
+        out = np.abs(finite - centre) > cut * scale
+        kept = finite[~out]
+        med.append(centre)
+        lo.append(float(kept.min()))
+        hi.append(float(kept.max()))
+        outliers += [(x, float(o)) for o in finite[out]]
+        inside += [float(kept.min()), float(kept.max())]
+        dots += [(x, float(k)) for k in kept]
     line, = ax.plot(xs, med, marker="o", label=label)
-    ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color())
+    ax.fill_between(xs, lo, hi, alpha=0.15, color=line.get_color())
+    ax.plot(*zip(*dots), ".", color=line.get_color(), ms=3, alpha=0.6)
     return {"color": line.get_color(), "outliers": outliers, "inside": inside}
 
 
@@ -477,6 +492,21 @@ def _clip_outliers(ax, bands, include=(), pad=0.15):
 
     Outliers within the limits are crosses; those beyond are triangles on the
     edge, annotated with how many there are and the most extreme value.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from divergences.bench import _clip_outliers, _robust_band
+    >>> fig, ax = plt.subplots()
+    >>> band = _robust_band(ax, [1, 2], [[1.0, 1.1, 0.9, -1e70], [1.0, 1.05, 0.95, 1.02]], "est")
+    >>> band["outliers"]
+    [(1, -1e+70)]
+    >>> _clip_outliers(ax, [band])
+    >>> bool(ax.get_ylim()[0] > -1)
+    True
+    >>> plt.close(fig)
     """
     span = [v for b in bands for v in b["inside"]] + list(include)
     low, high = min(span), max(span)

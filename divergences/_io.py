@@ -86,6 +86,6 @@ def load_samples(path: str, name: str, *, with_label: bool = False):
         pos = (f"row {where[0] + 1}" + (f", column {where[1] + 1}" if arr.ndim > 1 else "")
                if arr.ndim <= 2 else f"index {tuple(int(i) for i in where)}")
         kind = "NaN" if np.isnan(arr[where]) else "an infinite value"
-        raise ValueError(f"{label} contains {kind} ({int(bad.sum())} non-finite entries, the "
+        raise ValueError(f"{label} contains {kind} ({int(bad.sum())} non-finite value(s), the "
                          f"first at {pos}); remove or impute them")
     return (arr, label) if with_label else arr

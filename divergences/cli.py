@@ -304,11 +304,21 @@ def _cmd_bench(args):
         steps = args.steps if args.steps is not None else 1000
         n = args.n if args.n is not None else 5000
     estimators = {}
+    from .estimate import MI_BOUNDS
+
     for spec in bounds:
         name, _, tau = spec.partition(":")
+        if name not in MI_BOUNDS or (tau and name != "smile"):
+            raise ValueError(f"--estimators: unknown estimator {spec!r}; choose from "
+                             f"{', '.join(MI_BOUNDS)} (smile:TAU sets SMILE's clip, e.g. smile:5)")
         options = {"hidden": hidden}
-        if name == "smile" and tau:
-            options["tau"] = float(tau)
+        if tau:
+            try:
+                options["tau"] = float(tau)
+            except ValueError:
+                options["tau"] = math.nan
+            if not options["tau"] > 0:
+                raise ValueError(f"--estimators {spec}: TAU must be a positive number or inf")
         estimators[spec] = MIEstimator(name, steps=steps, batch_size=batch, lr=lr,
                                        options=options)
     problems = mi_staircase(d=d, mis=mis, transform=args.transform)

@@ -291,7 +291,11 @@ def test_bench_command_round_trip(run, tmp_path):
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4 and {r["estimator"] for r in rows} == {"infonce", "smile:1"}
     assert (tmp_path / "out" / "bench.png").stat().st_size > 10_000
-    one_line_error(run("bench", "--estimators", "foo", "--trials", "2", "--out", tmp_path / "o2"))
+    one_line_error(run("bench", "--estimators", "foo", "--trials", "2", "--out", tmp_path / "o2"),
+                   "--estimators: unknown estimator 'foo'", "infonce")
+    one_line_error(run("bench", "--estimators", "smile:x", "--out", tmp_path / "o2"),
+                   "TAU must be a positive number")
+    one_line_error(run("bench", "--estimators", "nwj:3", "--out", tmp_path / "o2"), "unknown")
 
 
 @pytest.mark.parametrize("option, value, rule", [

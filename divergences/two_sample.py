@@ -32,6 +32,30 @@ def _check_n_permutations(n_permutations):
     return int(n_permutations)
 
 
+def _check_batch_size(batch_size):
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be None or an int, got {type(batch_size).__name__}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    return int(batch_size)
+
+
+def _power_of_two_scale(xp, *arrays):
+    """A power of two near the largest magnitude in ``arrays`` (1.0 if all are 0).
+
+    Dividing by a power of two is exact, so homogeneous statistics computed on
+    the rescaled data and multiplied back are the same numbers wherever the
+    original computation neither overflows nor underflows, and finite where it would.
+    """
+    amax = max(float(a.detach().abs().max()) if is_torch(a) else float(np.max(np.abs(a)))
+               for a in arrays)
+    if not amax > 0 or not math.isfinite(amax):
+        return 1.0
+    return math.ldexp(1.0, math.frexp(amax)[1] - 1)
+
+
 def _generator(xp, rng, like):
     """One random generator for the whole test, of the inputs' backend and device."""
     return torch_rng(rng, like.device) if xp.name == "torch" else numpy_rng(rng)
@@ -99,6 +123,7 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
     """
     p = _check_p(p)
     n_permutations = _check_n_permutations(n_permutations)
+    batch_size = _check_batch_size(batch_size)
     check_progress(progress)
     xp, (x, y) = as_float_arrays(x=x, y=y)
     for name, a in (("x", x), ("y", y)):
@@ -112,6 +137,10 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
     n, m = x.shape[0], y.shape[0]
     if n + m < 3:
         raise ValueError("a permutation test needs at least 3 observations in x and y together")
+    # W_p is homogeneous of degree 1: work on data rescaled by a power of two (exact), so
+    # that |x - y|^p neither overflows nor underflows, and scale the statistics back
+    scale = _power_of_two_scale(xp, x, y)
+    x, y = x / scale, y / scale
     with xp.errstate():
         observed_value = _root(xp, _wasserstein_pow(xp, x, y, None, None, p), p)
         observed = float(observed_value)
@@ -134,13 +163,14 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
             bar.update(count)
         bar.close()
     null = np.concatenate(null)
+    pvalue = _permutation_pvalue(observed, null)
     return TwoSampleResult(
-        statistic=_scalar(xp, observed_value, x),
-        pvalue=_permutation_pvalue(observed, null),
+        statistic=_scalar(xp, observed_value * scale, x),
+        pvalue=pvalue,
         method=f"wasserstein permutation test (p={p:g})",
         n_x=int(n),
         n_y=int(m),
-        null_distribution=null,
+        null_distribution=null * scale,
         details={"n_permutations": n_permutations, "p": p},
     )
 
@@ -361,9 +391,15 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
     True
     """
     n_permutations = _check_n_permutations(n_permutations)
+    batch_size = _check_batch_size(batch_size)
     check_progress(progress)
     xp, x, y = _prepare_multivariate(x, y)
     gen = _generator(xp, rng, x)
+    # the built-in kernels depend on distances / bandwidth only: compute them on data
+    # rescaled by a power of two (exact) with the bandwidth rescaled alike, so that squared
+    # distances of data near 1e±160 neither overflow nor underflow
+    scale = 1.0 if callable(kernel) else _power_of_two_scale(xp, x, y)
+    x, y = x / scale, y / scale
     if callable(kernel):
         kfun = kernel
         bw = None
@@ -373,10 +409,13 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
         if bandwidth is None:
             bw = _median_heuristic(xp, xp.concatenate([x, y], axis=0), gen)
         else:
-            if isinstance(bandwidth, bool) or not (isinstance(bandwidth, (int, float))
+            if isinstance(bandwidth, bool) or not (isinstance(bandwidth, (int, float, np.floating))
                                                    and bandwidth > 0 and math.isfinite(bandwidth)):
                 raise ValueError(f"bandwidth must be a positive number, got {bandwidth!r}")
-            bw = float(bandwidth)
+            bw = float(bandwidth) / scale
+            if not (bw > 0 and math.isfinite(bw)):
+                raise ValueError(f"bandwidth {bandwidth!r} is out of range for data of "
+                                 f"magnitude {scale:.3g}")
         if kernel == "gaussian":
             kfun = lambda a, b: xp.exp_scaled_(_sq_dists(xp, a, b), -0.5 / (bw * bw))  # noqa: E731
         else:
@@ -392,7 +431,8 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
         statistic=_scalar(xp, observed, x), pvalue=_permutation_pvalue(obs, null),
         method=f"MMD permutation test ({kernel if isinstance(kernel, str) else 'custom'} kernel)",
         n_x=int(x.shape[0]), n_y=int(y.shape[0]), null_distribution=null,
-        details={"bandwidth": bw, "n_permutations": n_permutations})
+        details={"bandwidth": None if bw is None else bw * scale,
+                 "n_permutations": n_permutations})
 
 
 def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progress=None):
@@ -436,9 +476,13 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
     True
     """
     n_permutations = _check_n_permutations(n_permutations)
+    batch_size = _check_batch_size(batch_size)
     check_progress(progress)
     xp, x, y = _prepare_multivariate(x, y)
-    z = xp.concatenate([x, y], axis=0)
+    # the energy distance is homogeneous of degree 1: compute it on data rescaled by a
+    # power of two (exact) and scale the statistics back
+    scale = _power_of_two_scale(xp, x, y)
+    z = xp.concatenate([x, y], axis=0) / scale
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
 
     def rows(s, e):
@@ -454,6 +498,8 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
     obs = float(observed)
     n, m = int(x.shape[0]), int(y.shape[0])
     return TwoSampleResult(
-        statistic=_scalar(xp, observed, x), pvalue=_permutation_pvalue(obs, null),
-        method="energy distance permutation test", n_x=n, n_y=m, null_distribution=null,
-        details={"scaled_statistic": obs * n * m / (n + m), "n_permutations": n_permutations})
+        statistic=_scalar(xp, observed * scale, x), pvalue=_permutation_pvalue(obs, null),
+        method="energy distance permutation test", n_x=n, n_y=m,
+        null_distribution=null * scale,
+        details={"scaled_statistic": obs * scale * n * m / (n + m),
+                 "n_permutations": n_permutations})

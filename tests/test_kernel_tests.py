@@ -192,3 +192,38 @@ def test_identical_samples_give_pvalue_one_for_distance_statistics(test):
         res = dv.mmd_test(np.zeros((20, 1)), np.zeros((20, 1)), bandwidth=1.0,
                           n_permutations=200, rng=0)
     assert res.pvalue == 1.0
+
+
+@pytest.mark.parametrize("test", ["mmd", "energy", "wasserstein"])
+@pytest.mark.parametrize("batch_size, error", [(0, ValueError), (-1, ValueError),
+                                               (2.5, TypeError), (True, TypeError)])
+def test_bad_batch_size_is_an_error_not_a_hang(test, batch_size, error):
+    x, y = np.arange(5.0), np.arange(5.0) + 1
+    fn = {"mmd": dv.mmd_test, "energy": dv.energy_test, "wasserstein": dv.wasserstein_test}[test]
+    with pytest.raises(error, match="batch_size"):
+        fn(x, y, n_permutations=9, rng=0, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-160, 1e154, 1e300])
+def test_permutation_tests_are_exact_at_extreme_magnitudes(scale):
+    # energy distance and W_p are homogeneous of degree 1 and the median-heuristic MMD is
+    # scale-invariant: at any magnitude the statistic is `scale` times the unit one, the
+    # null is the same and so is the p-value (squared distances of the raw data would
+    # overflow to inf / NaN or underflow to 0 at these scales)
+    x, y = np.random.default_rng(0).normal(size=(2, 10, 2))
+    y = y + 0.3
+    for fn, scaled in ((lambda a, b: dv.energy_test(a, b, n_permutations=50, rng=0), True),
+                       (lambda a, b: dv.mmd_test(a, b, n_permutations=50, rng=0), False),
+                       (lambda a, b: dv.wasserstein_test(a[:, 0], b[:, 0], p=2,
+                                                         n_permutations=50, rng=0), True)):
+        unit, big = fn(x, y), fn(x * scale, y * scale)
+        factor = scale if scaled else 1.0
+        assert math.isfinite(big.statistic) and big.statistic > 0
+        assert big.statistic == pytest.approx(unit.statistic * factor, rel=1e-12)
+        np.testing.assert_allclose(big.null_distribution, unit.null_distribution * factor,
+                                   rtol=1e-11)
+        assert big.pvalue == unit.pvalue
+    bw = dv.mmd_test(x * scale, y * scale, bandwidth=2.0 * scale, n_permutations=20, rng=0)
+    ref = dv.mmd_test(x, y, bandwidth=2.0, n_permutations=20, rng=0)
+    assert bw.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert bw.details["bandwidth"] == pytest.approx(2.0 * scale, rel=1e-15)

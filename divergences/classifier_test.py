@@ -31,18 +31,18 @@ _LOG2 = math.log(2.0)
 def _make_network(kind, d, hidden, gen, device):
     import torch
 
+    from .critics import linear
+
+    # seeded initialisation: the layers never draw from (or advance) the global RNG
     if kind == "logistic":
-        layers = [torch.nn.Linear(d, 1)]
+        layers = [linear(d, 1, gen)]
     else:
         sizes = (d,) + tuple(hidden)
         layers = []
         for a, b in zip(sizes[:-1], sizes[1:]):
-            layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
-        layers.append(torch.nn.Linear(sizes[-1], 1))
-    from .critics import init_linear_
-
+            layers += [linear(a, b, gen), torch.nn.ReLU()]
+        layers.append(linear(sizes[-1], 1, gen))
     net = torch.nn.Sequential(*layers)
-    init_linear_(net, gen)  # seeded initialisation (no global RNG)
     return net.to(device=device, dtype=torch.float32)
 
 

@@ -39,6 +39,37 @@ def init_linear_(module: nn.Module, generator: torch.Generator | None = None) ->
     return module
 
 
+def linear(in_dim: int, out_dim: int, generator: torch.Generator | None = None) -> nn.Linear:
+    """An ``nn.Linear`` initialised from ``generator`` without touching torch's global RNG.
+
+    With a generator the layer is created uninitialised (``skip_init``) and then
+    filled by :func:`init_linear_`, so building it leaves the global RNG state
+    as it was; without one it is an ordinary ``nn.Linear`` (global RNG).
+
+    Parameters
+    ----------
+    in_dim, out_dim : int
+    generator : torch.Generator, optional
+
+    Returns
+    -------
+    torch.nn.Linear
+
+    Examples
+    --------
+    >>> import torch
+    >>> from divergences.critics import linear
+    >>> before = torch.random.get_rng_state()
+    >>> layer = linear(3, 2, torch.Generator().manual_seed(0))
+    >>> bool(torch.equal(before, torch.random.get_rng_state())), tuple(layer.weight.shape)
+    (True, (2, 3))
+    """
+    if generator is None:
+        return nn.Linear(in_dim, out_dim)
+    layer = torch.nn.utils.skip_init(nn.Linear, in_dim, out_dim)
+    return init_linear_(layer, generator)
+
+
 class MLP(nn.Sequential):
     """``in_dim -> hidden -> ... -> out_dim`` with ReLU between the linear layers.
 
@@ -66,10 +97,9 @@ class MLP(nn.Sequential):
         sizes = [in_dim] + [hidden] * layers
         modules = []
         for a, b in zip(sizes[:-1], sizes[1:]):
-            modules += [nn.Linear(a, b), nn.ReLU()]
-        modules.append(nn.Linear(sizes[-1], out_dim))
+            modules += [linear(a, b, generator), nn.ReLU()]
+        modules.append(linear(sizes[-1], out_dim, generator))
         super().__init__(*modules)
-        init_linear_(self, generator)
 
 
 class _Standardise(nn.Module):

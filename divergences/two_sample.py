@@ -19,7 +19,7 @@ import numpy as np
 from ._array import as_float_arrays, check_finite, is_torch, numpy_rng, torch_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
-from .wasserstein import _check_p, _root, _wasserstein_pow
+from .wasserstein import _check_p, _power_of_two_scale, _root, _wasserstein_pow
 
 __all__ = ["wasserstein_test", "mmd_test", "energy_test"]
 
@@ -40,20 +40,6 @@ def _check_batch_size(batch_size):
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     return int(batch_size)
-
-
-def _power_of_two_scale(xp, *arrays):
-    """A power of two near the largest magnitude in ``arrays`` (1.0 if all are 0).
-
-    Dividing by a power of two is exact, so homogeneous statistics computed on
-    the rescaled data and multiplied back are the same numbers wherever the
-    original computation neither overflows nor underflows, and finite where it would.
-    """
-    amax = max(float(a.detach().abs().max()) if is_torch(a) else float(np.max(np.abs(a)))
-               for a in arrays)
-    if not amax > 0 or not math.isfinite(amax):
-        return 1.0
-    return math.ldexp(1.0, math.frexp(amax)[1] - 1)
 
 
 def _generator(xp, rng, like):
@@ -139,7 +125,7 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
         raise ValueError("a permutation test needs at least 3 observations in x and y together")
     # W_p is homogeneous of degree 1: work on data rescaled by a power of two (exact), so
     # that |x - y|^p neither overflows nor underflows, and scale the statistics back
-    scale = _power_of_two_scale(xp, x, y)
+    scale = _power_of_two_scale(x, y)
     x, y = x / scale, y / scale
     with xp.errstate():
         observed_value = _root(xp, _wasserstein_pow(xp, x, y, None, None, p), p)
@@ -398,7 +384,7 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
     # the built-in kernels depend on distances / bandwidth only: compute them on data
     # rescaled by a power of two (exact) with the bandwidth rescaled alike, so that squared
     # distances of data near 1e±160 neither overflow nor underflow
-    scale = 1.0 if callable(kernel) else _power_of_two_scale(xp, x, y)
+    scale = 1.0 if callable(kernel) else _power_of_two_scale(x, y)
     x, y = x / scale, y / scale
     if callable(kernel):
         kfun = kernel
@@ -426,7 +412,7 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
         observed, null = _permutation_statistics(
             xp, x, y, lambda s, e: kfun(z[s:e], z[s:]), _mmd2_unbiased, n_permutations, gen,
             batch_size, progress, "mmd_test")
-    obs = float(observed)
+    obs = float(observed.detach()) if is_torch(observed) else float(observed)
     return TwoSampleResult(
         statistic=_scalar(xp, observed, x), pvalue=_permutation_pvalue(obs, null),
         method=f"MMD permutation test ({kernel if isinstance(kernel, str) else 'custom'} kernel)",
@@ -481,7 +467,7 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
     xp, x, y = _prepare_multivariate(x, y)
     # the energy distance is homogeneous of degree 1: compute it on data rescaled by a
     # power of two (exact) and scale the statistics back
-    scale = _power_of_two_scale(xp, x, y)
+    scale = _power_of_two_scale(x, y)
     z = xp.concatenate([x, y], axis=0) / scale
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
 
@@ -495,7 +481,7 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
     with xp.errstate():
         observed, null = _permutation_statistics(xp, x, y, rows, _energy_v, n_permutations,
                                                  rng, batch_size, progress, "energy_test")
-    obs = float(observed)
+    obs = float(observed.detach()) if is_torch(observed) else float(observed)
     n, m = int(x.shape[0]), int(y.shape[0])
     return TwoSampleResult(
         statistic=_scalar(xp, observed * scale, x), pvalue=_permutation_pvalue(obs, null),

@@ -184,6 +184,31 @@ def _wasserstein_pow(xp, u, v, wu, wv, p, presorted=False):
     return xp.sum(dt * (d if p == 1 else d ** p), axis=-1)
 
 
+def _power_of_two_scale(*arrays):
+    """A power of two near the largest magnitude in ``arrays`` (1.0 if all are 0).
+
+    Dividing by a power of two is exact, so homogeneous quantities (W_p, the energy
+    distance) computed on the rescaled data and multiplied back are the same
+    numbers wherever the direct computation neither overflows nor underflows, and
+    finite where it would.
+    """
+    amax = 0.0
+    for a in arrays:
+        if a is not None and math.prod(a.shape) > 0:
+            # max(max, -min) instead of max(abs): no temporary array the size of the data
+            lo, hi = (a.detach().aminmax() if is_torch(a) else (np.min(a), np.max(a)))
+            amax = max(amax, float(hi), -float(lo))
+    if not amax > 0 or not math.isfinite(amax):
+        return 1.0
+    return math.ldexp(1.0, math.frexp(amax)[1] - 1)
+
+
+def _scale_for_power(p, *arrays):
+    """The rescaling W_p needs: 1.0 while |x|^p stays far from the float range, else a power of 2."""
+    scale = _power_of_two_scale(*arrays)
+    return 1.0 if abs(math.frexp(scale)[1]) * p <= 256 else scale
+
+
 def _root(xp, wpp, p):
     """(W_p^p)^(1/p) with a zero gradient (not NaN) at W = 0."""
     if p == 1:
@@ -245,8 +270,14 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
     """
     p = _check_p(p)
     xp, u, v, wu, wv = _prepare(u_values, v_values, u_weights, v_weights, axis)
+    # W_p is homogeneous of degree 1: far from unit magnitude, work on data divided by a
+    # power of two (exact) so that |u - v|^p neither overflows nor underflows
+    scale = _scale_for_power(p, u, v)
+    if scale != 1.0:
+        u, v = u / scale, v / scale
     with xp.errstate():
-        return as_output(_root(xp, _wasserstein_pow(xp, u, v, wu, wv, p), p))
+        w = _root(xp, _wasserstein_pow(xp, u, v, wu, wv, p), p)
+        return as_output(w if scale == 1.0 else w * scale)
 
 
 def earth_movers_distance(u_values, v_values, u_weights=None, v_weights=None, *, axis=None):
@@ -701,7 +732,11 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
     wx, wy = (None if w is None else (w[..., None, :] if w.ndim else w)
               for w in (arrays["x_weights"], arrays["y_weights"]))
     xp2, u, v, wu, wv = _prepare(px, py, wx, wy, -1)
+    scale = _scale_for_power(p, u, v)
+    if scale != 1.0:
+        u, v = u / scale, v / scale
     with xp.errstate():
         wpp = _wasserstein_pow(xp2, u, v, wu, wv, p)
-        return as_output(_root(xp, xp.mean(wpp, axis=-1), p))
+        w = _root(xp, xp.mean(wpp, axis=-1), p)
+        return as_output(w if scale == 1.0 else w * scale)
 

@@ -324,3 +324,32 @@ def test_more_bad_input():
         dv.sliced_wasserstein(np.ones((3, 2)), np.ones((3, 2)), n_projections=0)
     with pytest.raises(TypeError, match="torch.nn.Module"):
         dv.clip_weights(object(), 0.1)
+
+
+@pytest.mark.parametrize("p", [1, 2, 3.5, 20])
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-16, 1e16, 1e155, 1e300])
+def test_homogeneous_at_extreme_magnitudes(p, scale):
+    # W_p(c u, c v) = c W_p(u, v): exact (to rounding) at any magnitude where the value is
+    # representable, equal sizes or not, weighted or not (|u - v|^p of the raw data
+    # would overflow to inf or underflow to 0 here)
+    rng = np.random.default_rng(7)
+    u, v, w = rng.normal(size=40), rng.normal(1.0, 2.0, size=25), rng.random(40)
+    for a, b, wa in ((u, v, None), (u, v, w), (u, u[::-1] + 0.5, None)):
+        unit = float(dv.wasserstein_1d(a, b, wa, p=p))
+        big = float(dv.wasserstein_1d(a * scale, b * scale, wa, p=p))
+        assert big == pytest.approx(unit * scale, rel=1e-12)
+    x = rng.normal(size=(30, 3))
+    unit = float(dv.sliced_wasserstein(x, x + 1.0, p=p, rng=0))
+    assert float(dv.sliced_wasserstein(x * scale, (x + 1.0) * scale, p=p, rng=0)) == \
+        pytest.approx(unit * scale, rel=1e-12)
+
+
+def test_huge_values_from_the_issue():
+    assert float(dv.wasserstein_1d([0.0, 1e155], [0.0, 1e155, 2e155], p=2)) == \
+        pytest.approx(math.sqrt(0.5) * 1e155, rel=1e-14)
+    assert float(dv.wasserstein_1d([0.0, 1e16], [1e16, 2e16], p=20)) == pytest.approx(1e16)
+    t = torch.tensor([0.0, 1e155], dtype=torch.float64, requires_grad=True)
+    w = dv.wasserstein_1d(t, torch.tensor([1e155, 3e155], dtype=torch.float64), p=2)
+    w.backward()
+    assert float(w.detach()) == pytest.approx(math.sqrt(2.5) * 1e155)
+    np.testing.assert_allclose(t.grad.numpy(), [-1 / (2 * math.sqrt(2.5)), -2 / (2 * math.sqrt(2.5))])

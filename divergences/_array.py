@@ -128,12 +128,21 @@ class NumpyOps:
         return np.mean(x, axis=axis)
 
     @staticmethod
+    def amax_detached(x, axis=-1):
+        """Maximum along ``axis`` (kept as a size-1 axis), outside any autograd graph."""
+        return np.max(x, axis=axis, keepdims=True)
+
+    @staticmethod
     def logsumexp(x, axis=-1):
         return sc.logsumexp(x, axis=axis)
 
     @staticmethod
     def any(x):
         return bool(np.any(x))
+
+    @staticmethod
+    def any_along(x, axis=-1):
+        return np.any(x, axis=axis)
 
     @staticmethod
     def all(x):
@@ -495,12 +504,21 @@ class TorchOps:
         return torch.mean(x, dim=axis)
 
     @staticmethod
+    def amax_detached(x, axis=-1):
+        """Maximum along ``axis`` (kept as a size-1 axis), outside any autograd graph."""
+        return torch.amax(x.detach(), dim=axis, keepdim=True)
+
+    @staticmethod
     def logsumexp(x, axis=-1):
         return torch.logsumexp(x, dim=axis)
 
     @staticmethod
     def any(x):
         return bool(torch.any(x))
+
+    @staticmethod
+    def any_along(x, axis=-1):
+        return torch.any(x, dim=axis)
 
     @staticmethod
     def all(x):
@@ -690,11 +708,35 @@ def weighted_mean(xp, values, weights=None):
     """Mean over the last axis, weighted if ``weights`` is given.
 
     Points of zero weight never contribute, even where the value is infinite.
+    The weights are first divided by their largest entry (a constant for
+    autograd: the mean does not depend on the weights' scale), so that weights
+    whose sum overflows (1e308 + 1e308) or that are subnormal (5e-324) give the
+    right mean instead of NaN or 0.
     """
     if weights is None:
         return xp.mean(values, axis=-1)
+    top = xp.amax_detached(weights, axis=-1)
+    weights = weights / xp.where(top > 0, top, 1.0)
     terms = xp.where(weights > 0, weights * xp.where(weights > 0, values, 0.0), 0.0)
     return xp.sum(terms, axis=-1) / xp.sum(weights, axis=-1)
+
+
+def check_weights(xp, name: str, w):
+    """Validate sample weights: finite, non-negative, a positive entry per problem.
+
+    The positive-total check looks for a positive entry rather than summing,
+    so that it neither overflows nor misses subnormal weights.  Returns ``w``
+    (None passes through).
+    """
+    if w is None:
+        return None
+    check_finite(xp, name, w)
+    if xp.any(w < 0):
+        raise ValueError(f"{name} has negative entries")
+    if w.ndim == 0 or w.shape[-1] == 0 or not xp.all(xp.any_along(w > 0)):
+        raise ValueError(f"{name} must have a positive total (at least one positive weight "
+                         f"along the sample axis)")
+    return w
 
 
 def _is_weak(x: Any) -> bool:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 
-from ._array import as_float_arrays, as_float_dict, as_output, is_torch, weighted_mean
+from ._array import (as_float_arrays, as_float_dict, as_output, check_weights, is_torch,
+                     weighted_mean)
 from .ffunctions import get_f
 
 __all__ = [
@@ -61,12 +62,7 @@ def _two_sample(t_p, t_q, weights_p, weights_q):
         if bool(xp.any(xp.isnan(a))):
             raise ValueError(f"{name} contains NaN")
     for name in ("weights_p", "weights_q"):
-        w = arrays[name]
-        if w is not None:
-            if bool(xp.any(xp.isnan(w))) or bool((w < 0).any()):
-                raise ValueError(f"{name} must be non-negative (and not NaN)")
-            if not bool((xp.sum(w, axis=-1) > 0).all()):
-                raise ValueError(f"{name} must have a positive total")
+        check_weights(xp, name, arrays[name])
     return xp, arrays["t_p"], arrays["t_q"], arrays["weights_p"], arrays["weights_q"]
 
 
@@ -77,6 +73,8 @@ def _log_mean_exp(xp, values, w):
     """log E[e^values] (weighted), by logsumexp."""
     if w is None:
         return xp.logsumexp(values, axis=-1) - math.log(values.shape[-1])
+    top = xp.amax_detached(w, axis=-1)
+    w = w / xp.where(top > 0, top, 1.0)      # no overflow of sum(w), no subnormal loss
     logw = xp.where(w > 0, xp.log(xp.where(w > 0, w, 1.0)), -math.inf)
     return xp.logsumexp(values + logw, axis=-1) - xp.log(xp.sum(w, axis=-1))
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 
-from ._array import as_float_arrays, as_float_dict, as_output, check_finite, weighted_mean
+from ._array import (as_float_arrays, as_float_dict, as_output, check_finite, check_weights,
+                     weighted_mean)
 
 __all__ = ["optimal_discriminator", "gan_value", "jensen_shannon_from_gan_value"]
 
@@ -48,16 +49,6 @@ def optimal_discriminator(p, q):
     s = p + q
     pos = s > 0
     return as_output(xp.where(pos, p / xp.where(pos, s, 1.0), 0.5))
-
-
-def _check_weights(xp, name, w):
-    if w is None:
-        return None
-    if bool((w < 0).any()):
-        raise ValueError(f"{name} has negative entries")
-    if not bool((xp.sum(w, axis=-1) > 0).all()):
-        raise ValueError(f"{name} must have a positive total")
-    return w
 
 
 def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
@@ -106,8 +97,8 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
             # xlogy-style: log(0) = -inf is the honest value of a confident mistake
             term_p = xp.where(a > 0, xp.log(xp.where(a > 0, a, 1.0)), -math.inf)
             term_q = xp.where(b < 1, xp.log1p(-xp.where(b < 1, b, 0.0)), -math.inf)
-        vp = weighted_mean(xp, term_p, _check_weights(xp, "weights_p", arrays["weights_p"]))
-        vq = weighted_mean(xp, term_q, _check_weights(xp, "weights_q", arrays["weights_q"]))
+        vp = weighted_mean(xp, term_p, check_weights(xp, "weights_p", arrays["weights_p"]))
+        vq = weighted_mean(xp, term_q, check_weights(xp, "weights_q", arrays["weights_q"]))
     return as_output(vp + vq)
 
 

@@ -26,6 +26,7 @@ from ._array import (
     as_float_dict,
     as_output,
     check_finite,
+    check_weights,
     is_torch,
     normalize_axis,
     torch_rng,
@@ -60,16 +61,14 @@ def _check_p(p):
 
 
 def _check_weights(xp, name, w, values_shape):
-    check_finite(xp, name, w)
-    if bool((w < 0).any()):
-        raise ValueError(f"{name} has negative entries")
+    check_weights(xp, name, w)
     try:
         w = xp.broadcast_to(w, values_shape)
     except (ValueError, RuntimeError):
         raise ValueError(
             f"{name} of shape {tuple(w.shape)} does not match its values of shape "
             f"{tuple(values_shape)}") from None
-    if not bool((xp.sum(w, axis=-1) > 0).all()):
+    if not xp.all(xp.any_along(w > 0)):
         raise ValueError(f"{name} must have a positive total (along the sample axis)")
     return w
 
@@ -145,7 +144,11 @@ def _sorted_side(xp, x, w, presorted, need_cumulative):
         return xs, None
     if ws is None:
         return xs, xp.cumsum(xp.full_like(xs, 1.0)) / xs.shape[-1]
-    cum = xp.cumsum(ws)
+    # divide by the largest weight first (a constant for autograd; the normalised
+    # cumulative weights do not depend on the scale): no overflow of the running sum
+    # for weights near 1e308, no underflow to 0/0 for subnormal weights
+    top = xp.amax_detached(ws, axis=-1)
+    cum = xp.cumsum(ws / xp.where(top > 0, top, 1.0))
     return xs, cum / cum[..., -1:]
 
 

@@ -180,7 +180,7 @@ def test_bad_input():
         dv.dv_mi_bound(np.zeros((1, 1)))
     with pytest.raises(ValueError, match="t_q is empty"):
         dv.nwj_bound([1.0], [])
-    with pytest.raises(ValueError, match="weights_p must be non-negative"):
+    with pytest.raises(ValueError, match="weights_p has negative entries"):
         dv.dv_bound([1.0], [1.0], weights_p=[-1.0])
     with pytest.raises(ValueError, match="log_baseline must have shape"):
         dv.tuba_bound(np.zeros((3, 3)), np.zeros(2))
@@ -204,3 +204,45 @@ def test_smile_against_a_direct_reference_at_every_tau(tau):
     assert float(dv.smile_bound(s, tau)) == pytest.approx(reference, rel=1e-12, abs=1e-12)
     t = torch.tensor(s)
     assert float(dv.smile_bound(t, tau)) == pytest.approx(reference, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("w", [[1e308, 1e308], [5e-324, 5e-324], [1e308, 5e-324]])
+def test_weighted_means_at_extreme_weights(w):
+    # weighted means depend on the weights' ratios only: weights whose sum overflows, or
+    # that are subnormal, give the same value as the equivalent moderate weights
+    ratio = np.asarray(w) / max(w)
+    tp, tq = np.array([1.0, 2.0]), np.array([0.0, 1.5])
+    for fn in (dv.nwj_bound, dv.dv_bound, dv.js_bound,
+               lambda a, b, **k: dv.fgan_bound(a, b, "kl", **k)):
+        for side in ("weights_p", "weights_q"):
+            got = float(fn(tp, tq, **{side: w}))
+            assert got == pytest.approx(float(fn(tp, tq, **{side: ratio})), rel=1e-13), (fn, side)
+    assert float(dv.gan_value([0.3, 0.6], [0.2, 0.4], weights_p=w)) == pytest.approx(
+        float(dv.gan_value([0.3, 0.6], [0.2, 0.4], weights_p=ratio)), rel=1e-13)
+    assert float(dv.wasserstein_1d([0.0, 1.0], [0.0, 2.0, 3.0], w)) == pytest.approx(
+        float(dv.wasserstein_1d([0.0, 1.0], [0.0, 2.0, 3.0], ratio)), rel=1e-13)
+    assert float(dv.wasserstein_critic_objective([0.3, 0.7], [0.0], weights_p=w)) == \
+        pytest.approx(float(dv.wasserstein_critic_objective([0.3, 0.7], [0.0], weights_p=ratio)))
+
+
+@pytest.mark.parametrize("w, match", [([np.inf, 1.0], "infinite"), ([0.0, 0.0], "positive total"),
+                                      ([np.nan, 1.0], "NaN"), ([-1.0, 2.0], "negative")])
+def test_bad_weights_are_rejected_by_name(w, match):
+    for call in (lambda: dv.nwj_bound([1.0, 2.0], [0.0, 1.0], weights_q=w),
+                 lambda: dv.gan_value([0.3, 0.6], [0.2, 0.4], weights_q=w),
+                 lambda: dv.wasserstein_1d([0.0, 1.0], [0.0, 2.0], None, w)):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_weighted_bound_gradients_stay_exact():
+    w = torch.tensor([1e308, 3e307], dtype=torch.float64, requires_grad=True)
+    t = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    dv.nwj_bound(t, torch.tensor([0.0, 1.5], dtype=torch.float64), weights_p=w).backward()
+    # d/dt_i of sum(w t)/sum(w) is w_i / sum(w); d/dw_i is (t_i - mean) / sum(w) (~1e-308)
+    np.testing.assert_allclose(t.grad.numpy(), [1 / 1.3, 0.3 / 1.3], rtol=1e-12)
+    assert torch.isfinite(w.grad).all()
+    ok = lambda wp: dv.nwj_bound(torch.tensor([1.0, 2.0], dtype=torch.float64),  # noqa: E731
+                                 torch.tensor([0.0, 1.5], dtype=torch.float64), weights_p=wp)
+    assert torch.autograd.gradcheck(ok, (torch.tensor([0.4, 1.1], dtype=torch.float64,
+                                                      requires_grad=True),))

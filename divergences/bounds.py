@@ -614,14 +614,17 @@ def mine_step(scores, moving_average=None, *, decay=0.99):
     scores : (K, K) torch tensor
         Score matrix of a batch (diagonal = joint pairs).
     moving_average : float or 0-d tensor, optional
-        The running :math:`\bar m` (None on the first step: the batch value).
+        The running :math:`\bar m` > 0 (None on the first step: the batch value).
     decay : float in [0, 1)
 
     Returns
     -------
     objective, new_moving_average
         ``objective`` has the value of :func:`dv_mi_bound` and the
-        bias-corrected gradient (maximise it); the new average is detached.
+        bias-corrected gradient (maximise it); the new average is detached and
+        kept in float64 (:math:`e^T` of float32 scores near 100 exceeds
+        float32's range).  The update is done in log space, so the objective is
+        finite for scores up to about 700.
 
     Examples
     --------
@@ -634,19 +637,29 @@ def mine_step(scores, moving_average=None, *, decay=0.99):
     """
     import torch
 
-    if not 0 <= decay < 1:
-        raise ValueError(f"decay must lie in [0, 1), got {decay}")
+    if isinstance(decay, bool) or not isinstance(decay, (int, float)) \
+            or not 0 <= decay < 1:
+        raise ValueError(f"decay must be a number in [0, 1), got {decay!r}")
     xp, s = _scores(scores)
     if xp.name != "torch":
         raise TypeError("mine_step works on torch tensors (it shapes gradients)")
-    batch_mean = torch.exp(_log_mean_exp_offdiag(xp, s))              # E_Q[e^T] on the batch
+    log_batch = _log_mean_exp_offdiag(xp, s)               # log E_Q[e^T] on the batch
+    lb = log_batch.detach().to(torch.float64)
     if moving_average is None:
-        new_ma = batch_mean.detach()
+        log_ma = lb
     else:
-        new_ma = decay * torch.as_tensor(moving_average, dtype=s.dtype, device=s.device) \
-            + (1 - decay) * batch_mean.detach()
+        ma = torch.as_tensor(moving_average, dtype=torch.float64, device=s.device)
+        if not bool(torch.all(torch.isfinite(ma) & (ma > 0))):
+            raise ValueError(f"moving_average must be positive and finite, got {moving_average!r}")
+        # log(decay * ma + (1 - decay) * batch), without forming e^T
+        log_ma = torch.logaddexp(math.log(decay) + torch.log(ma) if decay > 0
+                                 else torch.full_like(lb, -math.inf),
+                                 math.log1p(-decay) + lb)
     joint = _diag_mean(xp, s)
-    dv = joint - torch.log(batch_mean)
-    surrogate = joint - batch_mean / new_ma
+    dv = joint - log_batch
+    # the surrogate's gradient is grad(batch mean) / moving average = e^{log_batch - log_ma}
+    # times grad(log_batch): formed from the difference of logs, never from e^T itself
+    surrogate = joint - torch.exp(log_batch - log_ma.to(s.dtype))
     objective = dv.detach() + (surrogate - surrogate.detach())
+    new_ma = torch.exp(log_ma)
     return objective, new_ma

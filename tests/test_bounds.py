@@ -246,3 +246,33 @@ def test_weighted_bound_gradients_stay_exact():
                                  torch.tensor([0.0, 1.5], dtype=torch.float64), weights_p=wp)
     assert torch.autograd.gradcheck(ok, (torch.tensor([0.4, 1.1], dtype=torch.float64,
                                                       requires_grad=True),))
+
+
+def test_mine_step_is_finite_where_dv_is():
+    # e^100 overflows float32: the moving average is updated in log space and kept in float64
+    s = torch.tensor([[0.0, 100.0], [100.0, 0.0]], requires_grad=True)
+    obj, ma = dv.mine_step(s)
+    assert float(obj.detach()) == pytest.approx(float(dv.dv_mi_bound(s.detach())))
+    assert float(obj.detach()) == -100.0 and ma.dtype == torch.float64
+    assert float(ma) == pytest.approx(math.exp(100.0), rel=1e-12)
+    obj.backward()
+    assert torch.isfinite(s.grad).all()
+    # the moving-average update against a direct float64 computation
+    s64 = torch.tensor([[1.0, -0.5, 2.0], [0.3, 0.7, -1.0], [0.0, 1.5, 0.2]], dtype=torch.float64,
+                       requires_grad=True)
+    batch = torch.exp(s64.detach())[~torch.eye(3, dtype=torch.bool)].mean()
+    _, ma2 = dv.mine_step(s64, 2.5, decay=0.9)
+    assert float(ma2) == pytest.approx(0.9 * 2.5 + 0.1 * float(batch), rel=1e-12)
+    # the gradient is the DV gradient with the batch mean replaced by the moving average
+    obj3, _ = dv.mine_step(s64, 2.5, decay=0.9)
+    obj3.backward()
+    off = ~torch.eye(3, dtype=torch.bool)
+    expected = torch.eye(3, dtype=torch.float64) / 3
+    expected[off] = -torch.exp(s64.detach())[off] / (6 * float(ma2))
+    torch.testing.assert_close(s64.grad, expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("bad", [-1.0, 0.0, math.nan, math.inf])
+def test_mine_step_rejects_a_bad_moving_average(bad):
+    with pytest.raises(ValueError, match="moving_average must be positive and finite"):
+        dv.mine_step(torch.zeros(2, 2), bad)

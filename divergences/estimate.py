@@ -638,8 +638,8 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         raise ValueError(f"x and y must have the same (M, n), got {tuple(xa.shape[:2])} and "
                          f"{tuple(ya.shape[:2])}")
     to_t = (lambda a: a) if xp.name == "torch" else torch.from_numpy
-    xt = to_t(xa).to(device=dev, dtype=torch.float32)
-    yt = to_t(ya).to(device=dev, dtype=torch.float32)
+    xt = to_t(xa).detach().to(device=dev, dtype=torch.float32)
+    yt = to_t(ya).detach().to(device=dev, dtype=torch.float32)
     m, n = xt.shape[:2]
     gen_np = numpy_rng(rng)
     tr, va, ev = _mi_splits(gen_np, n, eval_fraction, batch_size)

@@ -173,3 +173,13 @@ def test_smile_estimator_uses_its_tau(tau):
     s = np.random.default_rng(3).normal(scale=6.0, size=(16, 16))    # clipping is active
     np.testing.assert_allclose(float(evaluate(s, None)), float(dv.smile_bound(s, tau)), rtol=1e-12)
     np.testing.assert_allclose(float(train(s, None)), float(dv.js_mi_bound(s)), rtol=1e-12)
+
+
+def test_batched_estimator_accepts_tensors_that_require_grad():
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.normal(size=(2, 600, 1)), requires_grad=True)
+    y = (0.8 * x + 0.6 * torch.tensor(rng.normal(size=(2, 600, 1)))).detach().requires_grad_()
+    ests = dv.estimate_mutual_information_batched(x, y, steps=5, batch_size=32, rng=0)
+    plain = dv.estimate_mutual_information_batched(x.detach(), y.detach(), steps=5,
+                                                   batch_size=32, rng=0)
+    assert [e.value for e in ests] == [e.value for e in plain]

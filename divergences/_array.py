@@ -482,7 +482,10 @@ class TorchOps:
             for _ in range(8):
                 w = w - (w + torch.log(w) - xd) * w / (1.0 + w)
                 w = torch.clamp(w, min=torch.finfo(w.dtype).tiny)
-            w = torch.where(xd < -700.0, torch.exp(xd), w)  # exp(x) exactly where it underflows
+            # far left W(e^x) = e^x (1 - e^x + ...): e^x is exact to rounding once
+            # e^x < eps, and it reaches the subnormals the iteration's clamp cannot
+            small = xd < math.log(torch.finfo(w.dtype).eps)
+            w = torch.where(small, torch.exp(xd), w)
         safe = w > 0
         w_safe = torch.where(safe, w, torch.ones_like(w))
         w_grad = w_safe - (w_safe + torch.log(w_safe) - x) * w_safe / (1.0 + w_safe)

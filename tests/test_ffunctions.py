@@ -318,3 +318,21 @@ def test_ffunction_is_frozen_and_hashable():
         f.name = "x"
     assert {f: 1}[dv.get_f("kl")] == 1
     assert dv.get_f("alpha", alpha=0.5) != dv.get_f("alpha", alpha=0.6)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_jeffreys_conjugate_on_torch_matches_scipy_over_the_whole_range(dtype):
+    # f*(t) = W(e^{1-t}) + 1/W(e^{1-t}) + t - 2 with scipy's Wright omega in float64 as the
+    # reference, rounded to the dtype: +inf where it exceeds the range (1/W ~ e^{t-1}),
+    # never a wrong sign (float32 used to give -8e36 at t = 100, where the truth is +9.9e42)
+    from scipy import special
+
+    t = np.linspace(-60.0, 120.0, 1801)
+    w = np.real(special.wrightomega(1.0 - t))
+    with np.errstate(over="ignore"):
+        ref = (w + 1.0 / w + t - 2.0).astype(np.float32 if dtype == torch.float32 else np.float64)
+    got = dv.get_f("jeffreys").conjugate(torch.tensor(t, dtype=dtype)).numpy()
+    finite = np.isfinite(ref)
+    assert (got[~finite] == np.inf).all()
+    tol = 1e-5 if dtype == torch.float32 else 1e-13
+    np.testing.assert_allclose(got[finite], ref[finite], rtol=tol, atol=tol)

@@ -513,7 +513,9 @@ def _alpha(alpha):
         # expm1 keeps the digits near p = q, exp(r + log q) avoids overflow when q is tiny
         lq = xp.log(q)
         r = a * (xp.log(p) - lq)
-        moderate = r < 500.0
+        # past e^r > 1/eps^2, expm1(r) = exp(r) to rounding; switching there keeps q e^r from
+        # overflowing in float32 (e^89) while exp(r + log q) is still representable
+        moderate = r < -2.0 * math.log(xp.eps(r))
         near = q * xp.expm1(xp.where(moderate, r, 0.0))
         far = xp.exp(xp.where(moderate, 0.0, r + lq)) - q
         return (xp.where(moderate, near, far) - a * (p - q)) / denom

@@ -296,3 +296,23 @@ def test_float32_tolerance_is_dtype_aware():
     assert dv.f_divergence(p, p, "kl") == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(ValueError, match="sum to 1"):
         dv.f_divergence(p.astype(np.float64) * (1 + 1e-6), p.astype(np.float64), "kl")
+
+
+@pytest.mark.parametrize("alpha", [2.0, 3.5, 1.5])
+@pytest.mark.parametrize("tiny", [1e-30, 1e-20, 1e-10])
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_float32_alpha_divergence_where_the_value_is_representable(alpha, tiny, backend):
+    # q f(p/q) is formed in log space: float32 gives the float64 value (to float32's
+    # accuracy, amplified by |r| in exp(r)) wherever that value fits in float32
+    p64, q64 = np.array([0.5, 0.5]), np.array([1.0 - tiny, tiny])
+    f = dv.get_f("alpha", alpha=alpha)
+    exact = float(dv.f_divergence(p64, q64, f))
+    if backend == "numpy":
+        got = float(dv.f_divergence(p64.astype(np.float32), q64.astype(np.float32), f))
+    else:
+        got = float(dv.f_divergence(torch.tensor(p64, dtype=torch.float32),
+                                    torch.tensor(q64, dtype=torch.float32), f))
+    if exact < float(np.finfo(np.float32).max):
+        assert got == pytest.approx(exact, rel=3e-5)
+    else:
+        assert got == np.inf

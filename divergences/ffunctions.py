@@ -373,8 +373,8 @@ def _neyman():
         formula="(1 - u)^2 / u",
         conjugate_formula="2 - 2 sqrt(1 - t)",
         activation_formula="1 - exp(-v)",
-        core=lambda xp, u: (1.0 - u) ** 2 / u,
-        derivative=lambda xp, u: 1.0 - 1.0 / (u * u),
+        core=lambda xp, u: (1.0 - u) * ((1.0 - u) / u),      # no overflow of u^2
+        derivative=lambda xp, u: 1.0 - (1.0 / u) ** 2,       # u * u would underflow to 0
         f_at_zero=_INF, derivative_at_zero=-_INF,
         conjugate=_below(1.0, lambda xp, t: 2.0 - 2.0 * xp.sqrt(1.0 - t), closed=True),
         domain=(-_INF, 1.0), closed=True, slope=1.0,
@@ -434,10 +434,12 @@ def _weighted_js(pi, name="weighted_jensen_shannon"):
 
     def core(xp, u):
         m = c + pi * u
-        return pi * xp.xlogy(u, u) - xp.xlogy(m, m)
+        # pi u log u - m log m = pi u log(u / m) - c log m: no inf - inf for u near 1e306
+        return pi * xp.xlogy(u, u / m) - c * xp.log(m)
 
     def derivative(xp, u):
-        return pi * (xp.log(u) - xp.log(c + pi * u))
+        # pi log(u / m) = -pi log1p(c (1 - u) / u): accurate near u = 1 and for large u
+        return -pi * xp.log1p(c * ((1.0 - u) / u))
 
     def conj_core(xp, t):
         return c * (log_c - _log1mexp(xp, t / pi + math.log(pi)))
@@ -478,14 +480,25 @@ def _weighted_js(pi, name="weighted_jensen_shannon"):
     )
 
 
+def _gan_core(xp, u):
+    # u log u - (u + 1) log(u + 1) = -u log1p(1/u) - log1p(u) for u > 1 (no cancellation
+    # of two huge terms: at u = 1e16 the direct form gives 0.0 instead of -37.8); each
+    # branch sees only inputs where it is finite, so gradients stay finite
+    big = u > 1.0
+    ub = xp.where(big, u, 2.0)
+    us = xp.where(big, 0.5, u)
+    return xp.where(big, -ub * xp.log1p(1.0 / ub) - xp.log1p(ub),
+                    xp.xlogy(us, us) - (us + 1.0) * xp.log1p(us))
+
+
 def _gan():
     return _make(
         "gan", {},
         formula="u log u - (u + 1) log(u + 1)",
         conjugate_formula="-log(1 - exp(t))",
         activation_formula="-softplus(-v)",
-        core=lambda xp, u: xp.xlogy(u, u) - (u + 1.0) * xp.log1p(u),
-        derivative=lambda xp, u: xp.log(u) - xp.log1p(u),
+        core=_gan_core,
+        derivative=lambda xp, u: -xp.log1p(1.0 / u),      # = log(u / (u + 1)), no cancellation
         f_at_zero=0.0, derivative_at_zero=-_INF,
         conjugate=_below(0.0, lambda xp, t: -_log1mexp(xp, t)),
         domain=(-_INF, 0.0), closed=False, slope=0.0,
@@ -586,8 +599,8 @@ def _le_cam():
         formula="(1 - u)^2 / (2 (u + 1))",
         conjugate_formula="2 - t - 2 sqrt(1 - 2t) for -3/2 <= t <= 1/2, -1/2 below",
         activation_formula="1/2 - 2 sigmoid(-v)",
-        core=lambda xp, u: (1.0 - u) ** 2 / (2.0 * (u + 1.0)),
-        derivative=lambda xp, u: (u - 1.0) * (u + 3.0) / (2.0 * (u + 1.0) ** 2),
+        core=lambda xp, u: (1.0 - u) * ((1.0 - u) / (u + 1.0)) / 2.0,
+        derivative=lambda xp, u: ((u - 1.0) / (u + 1.0)) * ((u + 3.0) / (u + 1.0)) / 2.0,
         f_at_zero=0.5, derivative_at_zero=-1.5,
         conjugate=_below(0.5, _le_cam_conjugate, closed=True),
         domain=(-_INF, 0.5), closed=True, slope=0.5,

@@ -336,3 +336,60 @@ def test_jeffreys_conjugate_on_torch_matches_scipy_over_the_whole_range(dtype):
     assert (got[~finite] == np.inf).all()
     tol = 1e-5 if dtype == torch.float32 else 1e-13
     np.testing.assert_allclose(got[finite], ref[finite], rtol=tol, atol=tol)
+
+
+def _mp_reference(name, params, u):
+    """(f(u), f'(u)) in 400-digit arithmetic, written from the table's formulas."""
+    import mpmath as mp
+
+    u = mp.mpf(u)
+    if name == "total_variation":
+        return abs(u - 1) / 2, mp.sign(u - 1) / 2
+    if name == "kl":
+        return u * mp.log(u), mp.log(u) + 1
+    if name == "reverse_kl":
+        return -mp.log(u), -1 / u
+    if name == "pearson":
+        return (u - 1) ** 2, 2 * (u - 1)
+    if name == "neyman":
+        return (1 - u) ** 2 / u, 1 - 1 / u ** 2
+    if name == "squared_hellinger":
+        return (mp.sqrt(u) - 1) ** 2, 1 - 1 / mp.sqrt(u)
+    if name == "jeffreys":
+        return (u - 1) * mp.log(u), mp.log(u) + 1 - 1 / u
+    if name == "jensen_shannon":
+        lm = mp.log1p(u) - mp.log(2)
+        return (u * mp.log(u) - (u + 1) * lm) / 2, (mp.log(u) - lm) / 2
+    if name == "gan":
+        return u * mp.log(u) - (u + 1) * mp.log1p(u), mp.log(u) - mp.log1p(u)
+    if name == "weighted_jensen_shannon":
+        pi = mp.mpf(params["pi"])
+        m, lm = 1 - pi + pi * u, mp.log1p(pi * (u - 1))
+        return pi * u * mp.log(u) - m * lm, pi * (mp.log(u) - lm)
+    if name == "alpha":
+        a = mp.mpf(params["alpha"])
+        return (u ** a - 1 - a * (u - 1)) / (a * (a - 1)), (u ** (a - 1) - 1) / (a - 1)
+    assert name == "le_cam"
+    return (1 - u) ** 2 / (2 * (u + 1)), (u - 1) * (u + 3) / (2 * (u + 1) ** 2)
+
+
+@pytest.mark.parametrize("spec", F_SPECS, ids=spec_id)
+def test_generators_and_derivatives_at_extreme_magnitudes(spec):
+    # u from 1e-300 to 1e300: f and f' to 1e-12 relative where the exact value is a normal
+    # float64, +-inf where it exceeds the range, never NaN.  Before: gan(1e16) = 0.0 (exact
+    # -37.8), jensen_shannon(1e306) = NaN, le_cam'(1e200) = NaN, neyman(1e200) = inf.
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 400
+    name, params = spec
+    f = dv.get_f(name, **params)
+    us = np.logspace(-300, 300, 121)
+    big, tiny = mp.mpf("1.7976931348623157e308"), mp.mpf("2.2250738585072014e-308")
+    for u, value, slope in zip(us, f(us), f.derivative(us)):
+        for got, ref in zip((value, slope), _mp_reference(name, params, u)):
+            if abs(ref) > big:
+                assert got == (np.inf if ref > 0 else -np.inf), (u, got, ref)
+            elif abs(ref) < tiny:
+                assert abs(got) <= 1e-300, (u, got, ref)
+            else:
+                assert np.isfinite(got) and abs(mp.mpf(float(got)) - ref) <= 1e-12 * abs(ref), \
+                    (u, got, mp.nstr(ref, 12))

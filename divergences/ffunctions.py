@@ -435,11 +435,15 @@ def _weighted_js(pi, name="weighted_jensen_shannon"):
     def core(xp, u):
         m = c + pi * u
         # pi u log u - m log m = pi u log(u / m) - c log m: no inf - inf for u near 1e306
-        return pi * xp.xlogy(u, u / m) - c * xp.log(m)
+        return xp.xlogy(pi * u, u / m) - c * xp.log(m)
 
     def derivative(xp, u):
-        # pi log(u / m) = -pi log1p(c (1 - u) / u): accurate near u = 1 and for large u
-        return -pi * xp.log1p(c * ((1.0 - u) / u))
+        # pi log(u / m): -pi log1p(c (1 - u) / u) for u > 1/2 (accurate near u = 1 and for
+        # large u), pi (log u - log1p(pi (u - 1))) below (1/u overflows at subnormal u)
+        big = u > 0.5
+        ub, us = xp.where(big, u, 1.0), xp.where(big, 0.25, u)
+        return xp.where(big, -pi * xp.log1p(c * ((1.0 - ub) / ub)),
+                        pi * (xp.log(us) - xp.log1p(pi * (us - 1.0))))
 
     def conj_core(xp, t):
         return c * (log_c - _log1mexp(xp, t / pi + math.log(pi)))
@@ -491,6 +495,14 @@ def _gan_core(xp, u):
                     xp.xlogy(us, us) - (us + 1.0) * xp.log1p(us))
 
 
+def _gan_derivative(xp, u):
+    # log(u / (u + 1)): -log1p(1/u) for u > 1 (the difference of logs cancels at 1e15),
+    # log u - log1p(u) below (no cancellation there; 1/u overflows at subnormal u)
+    big = u > 1.0
+    return xp.where(big, -xp.log1p(1.0 / xp.where(big, u, 2.0)),
+                    xp.log(xp.where(big, 0.5, u)) - xp.log1p(xp.where(big, 0.5, u)))
+
+
 def _gan():
     return _make(
         "gan", {},
@@ -498,7 +510,7 @@ def _gan():
         conjugate_formula="-log(1 - exp(t))",
         activation_formula="-softplus(-v)",
         core=_gan_core,
-        derivative=lambda xp, u: -xp.log1p(1.0 / u),      # = log(u / (u + 1)), no cancellation
+        derivative=_gan_derivative,
         f_at_zero=0.0, derivative_at_zero=-_INF,
         conjugate=_below(0.0, lambda xp, t: -_log1mexp(xp, t)),
         domain=(-_INF, 0.0), closed=False, slope=0.0,
@@ -516,7 +528,14 @@ def _alpha(alpha):
     expo = a / am1                       # exponent of the conjugate
 
     def core(xp, u):
-        return (xp.expm1(a * xp.log(u)) - a * (u - 1.0)) / denom
+        # for u > 2, [u (u^(a-1) - a) + (a - 1)] / denom: no inf - inf when u^a and a u
+        # both overflow (u near 1e308); below, expm1 keeps the digits near u = 1
+        big = u > 2.0
+        ub = xp.where(big, u, 4.0)
+        us = xp.where(big, 1.0, u)
+        far = (ub * (xp.exp(am1 * xp.log(ub)) - a) + am1) / denom
+        near = (xp.expm1(a * xp.log(us)) - a * (us - 1.0)) / denom
+        return xp.where(big, far, near)
 
     def derivative(xp, u):
         return xp.expm1(am1 * xp.log(u)) / am1

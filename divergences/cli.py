@@ -181,8 +181,8 @@ def _cmd_emd(args):
     return 0
 
 
-def _cmd_test(args):
-    from . import classifier_test, two_sample
+def _load_tables(args):
+    """X and Y as tables of samples, shape (n,) or (n, d), with their labels for messages."""
     from ._io import load_samples
 
     x, x_label = load_samples(args.x, "X", with_label=True)
@@ -191,6 +191,13 @@ def _cmd_test(args):
         if arr.ndim > 2:
             raise ValueError(f"{label} holds an array of shape {arr.shape}; give a table of "
                              f"shape (n, d): one row per sample")
+    return x, x_label, y, y_label
+
+
+def _cmd_test(args):
+    from . import classifier_test, two_sample
+
+    x, x_label, y, y_label = _load_tables(args)
     dx = 1 if x.ndim == 1 else x.shape[1]
     dy = 1 if y.ndim == 1 else y.shape[1]
     if dx != dy:
@@ -240,7 +247,6 @@ _F_PARAMS = {"alpha": "alpha", "weighted_jensen_shannon": "pi"}
 
 
 def _cmd_estimate(args):
-    from ._io import load_samples
     from .estimate import estimate_f_divergence
     from .ffunctions import get_f
 
@@ -254,12 +260,7 @@ def _cmd_estimate(args):
                                  f" divergence, not of --divergence {args.divergence}")
             params[option] = value
     f = get_f(args.divergence, **params)
-    x, x_label = load_samples(args.x, "X", with_label=True)
-    y, y_label = load_samples(args.y, "Y", with_label=True)
-    for arr, label in ((x, x_label), (y, y_label)):
-        if arr.ndim > 2:
-            raise ValueError(f"{label} holds an array of shape {arr.shape}; give a table of "
-                             f"shape (n, d): one row per sample")
+    x, x_label, y, y_label = _load_tables(args)
     est = estimate_f_divergence(x, y, f, bound=args.bound, steps=args.steps, rng=args.seed,
                                 progress=_progress(args))
     _print_estimate(est, args, f"D_{f.name}(P||Q)")

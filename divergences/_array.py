@@ -742,6 +742,19 @@ def check_weights(xp, name: str, w):
     return w
 
 
+def is_real(x: Any) -> bool:
+    """True for a real number given as a scalar: Python or numpy ints and floats, not bools.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divergences._array import is_real
+    >>> is_real(0.5), is_real(np.float32(0.5)), is_real(np.int64(2)), is_real(True), is_real("1")
+    (True, True, True, False, False)
+    """
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
 def _is_weak(x: Any) -> bool:
     """Python scalars and sequences do not take part in dtype promotion."""
     return isinstance(x, (int, float, list, tuple)) and not isinstance(x, np.generic)

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import math
 
-from ._array import (as_float_arrays, as_float_dict, as_output, check_weights, is_torch,
-                     weighted_mean)
+from ._array import (as_float_arrays, as_float_dict, as_output, check_weights, is_real,
+                     is_torch, weighted_mean)
 from .ffunctions import get_f
 
 __all__ = [
@@ -496,7 +496,7 @@ def interpolated_bound(scores, log_baseline, alpha):
     >>> bool(np.isclose(interpolated_bound(s, np.zeros(3), 1.0), infonce_bound(s)))
     True
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
+    if not is_real(alpha) or not 0 <= alpha <= 1:
         raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}")
     xp, s = _scores(scores)
     a = _baseline(xp, log_baseline, s)
@@ -552,7 +552,7 @@ def smile_bound(scores, tau=5.0):
     >>> float(smile_bound(s, np.inf)) == float(dv_mi_bound(s))
     True
     """
-    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not tau > 0:
+    if not is_real(tau) or not tau > 0:
         raise ValueError(f"tau must be a positive number (or inf), got {tau!r}")
     xp, s = _scores(scores)
     clipped = s if math.isinf(tau) else xp.clip(s, -tau, tau)
@@ -637,8 +637,7 @@ def mine_step(scores, moving_average=None, *, decay=0.99):
     """
     import torch
 
-    if isinstance(decay, bool) or not isinstance(decay, (int, float)) \
-            or not 0 <= decay < 1:
+    if not is_real(decay) or not 0 <= decay < 1:
         raise ValueError(f"decay must be a number in [0, 1), got {decay!r}")
     xp, s = _scores(scores)
     if xp.name != "torch":

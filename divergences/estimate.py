@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import bounds as B
-from ._array import as_float_arrays, check_finite, numpy_rng
+from ._array import as_float_arrays, check_finite, is_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .ffunctions import get_f
 from .results import _fmt, json_safe, with_non_finite
@@ -169,7 +169,7 @@ def _check_mi_options(bound, alpha, tau):
         raise ValueError(f"bound must be one of {', '.join(MI_BOUNDS)}, got {bound!r}")
     if not 0 <= alpha <= 1:
         raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
-    if not (isinstance(tau, (int, float)) and tau > 0):
+    if not (is_real(tau) and tau > 0):
         raise ValueError(f"tau must be positive, got {tau!r}")
 
 

@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from ._array import as_float_arrays, as_output
+from ._array import as_float_arrays, as_output, is_real
 
 __all__ = ["FFunction", "get_f", "f_names", "dual"]
 
@@ -631,7 +631,7 @@ def _le_cam():
 
 
 def _check_pi(pi):
-    if not isinstance(pi, (int, float)) or isinstance(pi, bool):
+    if not is_real(pi):
         raise TypeError(f"pi must be a float in (0, 1), got {type(pi).__name__}")
     if not 0.0 < float(pi) < 1.0:
         raise ValueError(f"pi must lie strictly between 0 and 1, got {pi}")
@@ -639,7 +639,7 @@ def _check_pi(pi):
 
 
 def _check_alpha(alpha):
-    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
+    if not is_real(alpha):
         raise TypeError(f"alpha must be a real number, got {type(alpha).__name__}")
     alpha = float(alpha)
     if not math.isfinite(alpha):

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ._array import as_float_arrays, check_finite, is_torch
+from ._array import as_float_arrays, check_finite, is_real, is_torch
 from .ffunctions import get_f
 
 __all__ = [
@@ -289,7 +289,7 @@ def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, alpha=None
         mean_p, cov_p, mean_q, cov_q, alpha, "renyi_divergence_gaussian")
     if alpha is None:
         raise TypeError("renyi_divergence_gaussian needs alpha")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
+    if not is_real(alpha):
         raise TypeError(f"alpha must be a positive real number, got {type(alpha).__name__}")
     if not (alpha > 0 and math.isfinite(alpha)):
         raise ValueError(f"alpha must be positive and finite, got {alpha}")

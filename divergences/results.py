@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ._array import is_real
+
 __all__ = ["TwoSampleResult", "json_safe"]
 
 
@@ -219,8 +221,7 @@ class TwoSampleResult:
         >>> TwoSampleResult(1.0, 0.05, "demo", 10, 10).reject(0.05)
         True
         """
-        if isinstance(alpha, bool) or not (isinstance(alpha, (int, float, np.floating))
-                                           and 0.0 < alpha < 1.0):
+        if not (is_real(alpha) and 0.0 < alpha < 1.0):
             raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
         b = self.details.get("n_permutations")
         if b and self.null_distribution is not None and 1.0 / (b + 1) > alpha:

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ._array import as_float_arrays, check_finite, is_torch, numpy_rng, torch_rng
+from ._array import as_float_arrays, check_finite, is_real, is_torch, numpy_rng, torch_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 from .wasserstein import _check_p, _power_of_two_scale, _root, _wasserstein_pow
@@ -395,8 +395,7 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
         if bandwidth is None:
             bw = _median_heuristic(xp, xp.concatenate([x, y], axis=0), gen)
         else:
-            if isinstance(bandwidth, bool) or not (isinstance(bandwidth, (int, float, np.floating))
-                                                   and bandwidth > 0 and math.isfinite(bandwidth)):
+            if not (is_real(bandwidth) and bandwidth > 0 and math.isfinite(bandwidth)):
                 raise ValueError(f"bandwidth must be a positive number, got {bandwidth!r}")
             bw = float(bandwidth) / scale
             if not (bw > 0 and math.isfinite(bw)):

@@ -27,6 +27,7 @@ from ._array import (
     as_output,
     check_finite,
     check_weights,
+    is_real,
     is_torch,
     normalize_axis,
     torch_rng,
@@ -53,7 +54,7 @@ __all__ = [
 
 
 def _check_p(p):
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+    if not is_real(p):
         raise TypeError(f"p must be a real number >= 1, got {type(p).__name__}")
     if not (p >= 1 and math.isfinite(p)):
         raise ValueError(f"p must be a finite number >= 1, got {p}")
@@ -641,7 +642,7 @@ def clip_weights(module, clip_value=0.01):
     """
     import torch
 
-    if not (isinstance(clip_value, (int, float)) and clip_value > 0):
+    if not (is_real(clip_value) and clip_value > 0):
         raise ValueError(f"clip_value must be a positive number, got {clip_value!r}")
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")

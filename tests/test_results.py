@@ -231,3 +231,28 @@ def test_reject_warns_when_the_level_is_out_of_reach():
         assert res.reject(0.05) is True          # 1/20 = 0.05: reachable, and reached
     with pytest.raises(ValueError, match="alpha must lie in"):
         res.reject(1.5)
+
+
+@pytest.mark.parametrize("scalar", [np.float32, np.float64, np.int64])
+def test_numpy_scalars_are_accepted_as_parameters(scalar):
+    # numpy scalars are real numbers: parameters given as np.float32(0.5) or np.int64(2)
+    # behave like the Python numbers (they used to raise TypeError)
+    value = scalar(2) if scalar is np.int64 else scalar(0.5)
+    assert dv.get_f("alpha", alpha=value).params["alpha"] == float(value)
+    assert float(dv.renyi_divergence_gaussian(0.0, 1.0, 1.0, 1.0, alpha=value)) == \
+        pytest.approx(float(value) / 2)
+    x, y = np.zeros((6, 1)), np.ones((6, 1))
+    assert dv.mmd_test(x, y, bandwidth=value, n_permutations=5, rng=0).details["bandwidth"] == \
+        pytest.approx(float(value))
+    assert float(dv.wasserstein_1d([0.0, 1.0], [1.0, 2.0], p=scalar(2))) == pytest.approx(1.0)
+    s = np.random.default_rng(0).normal(size=(4, 4))
+    assert float(dv.smile_bound(s, value)) == pytest.approx(float(dv.smile_bound(s, float(value))))
+    if scalar is not np.int64:
+        assert dv.get_f("weighted_jensen_shannon", pi=value).params["pi"] == 0.5
+        assert dv.TwoSampleResult(0.1, 0.01, "m", 3, 3).reject(scalar(0.05)) is True
+
+
+@pytest.mark.parametrize("bad", ["0.05", True, None, [0.05]])
+def test_reject_needs_a_real_level(bad):
+    with pytest.raises(ValueError, match="alpha must lie in"):
+        dv.TwoSampleResult(0.1, 0.01, "m", 3, 3).reject(bad)

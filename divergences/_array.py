@@ -755,6 +755,21 @@ def is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
+def check_device(device):
+    """``torch.device(device)``, or ValueError if it is malformed or not available here."""
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device {device!r} is not a torch device: {exc}") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} is not available: this torch has no usable CUDA")
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device {device!r} is not available here")
+    return dev
+
+
 def _is_weak(x: Any) -> bool:
     """Python scalars and sequences do not take part in dtype promotion."""
     return isinstance(x, (int, float, list, tuple)) and not isinstance(x, np.generic)

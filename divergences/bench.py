@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._array import numpy_rng
+from ._array import is_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .results import json_safe, with_non_finite
 
@@ -230,6 +230,11 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
                          f"got {n_trials!r}")
     if any(n < 1 for n in sizes):
         raise ValueError(f"sample_sizes must be positive, got {sizes}")
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) \
+            or n_bootstrap < 1:
+        raise ValueError(f"n_bootstrap must be an int >= 1, got {n_bootstrap!r}")
+    if not (is_real(confidence) and 0 < confidence < 1):
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
     check_progress(progress)
     for name, est in ests.items():
         for prob in probs:

@@ -88,6 +88,9 @@ def _scores(scores, name="scores"):
         raise ValueError(f"{name} needs a batch of at least K = 2 pairs")
     if bool(xp.any(xp.isnan(s))):
         raise ValueError(f"{name} contains NaN")
+    if bool(xp.any(s == math.inf)):
+        raise ValueError(f"{name} contains +inf (a critic must output finite scores; -inf "
+                         f"is allowed and means a pair the critic rules out)")
     return xp, s
 
 

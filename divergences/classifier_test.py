@@ -14,7 +14,7 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from ._array import as_float_arrays, check_finite, numpy_rng
+from ._array import as_float_arrays, check_device, check_finite, is_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 
@@ -293,11 +293,28 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
     >>> res.statistic > 0.6 and res.pvalue < 1e-6
     True
     """
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
+    if not (is_real(test_fraction) and 0.0 < test_fraction < 1.0):
+        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
+    if not (is_real(confidence) and 0.0 < confidence < 1.0):
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    for name, value, low in (("max_epochs", max_epochs, 1), ("batch_size", batch_size, 1),
+                             ("patience", patience, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    if not (is_real(lr) and 0 < lr < math.inf):
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if not (is_real(weight_decay) and 0 <= weight_decay < math.inf):
+        raise ValueError(f"weight_decay must be a non-negative number, got {weight_decay!r}")
+    try:
+        hidden = tuple(hidden)
+    except TypeError:
+        raise TypeError(f"hidden must be a sequence of layer widths, got {hidden!r}") from None
+    if not all(isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h >= 1
+               for h in hidden):
+        raise ValueError(f"hidden must hold positive integer layer widths, got {hidden!r}")
+    if device is not None:
+        device = check_device(device)
     check_progress(progress)
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) \
             or n_permutations < 0:
         raise ValueError(f"n_permutations must be a non-negative int, got {n_permutations!r}")

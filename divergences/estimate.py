@@ -155,11 +155,13 @@ def _check_int(name, value, low):
     return int(value)
 
 
-def _check_training(steps, batch_size, eval_fraction):
+def _check_training(steps, batch_size, eval_fraction, lr=1e-3):
     """Validate the settings shared by the estimators; returns (steps, batch_size)."""
     steps = _check_int("steps", steps, 1)
     batch_size = _check_int("batch_size", batch_size, 2)
-    if not 0 < eval_fraction < 1:
+    if not (is_real(lr) and 0 < lr < math.inf):
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if not (is_real(eval_fraction) and 0 < eval_fraction < 1):
         raise ValueError(f"eval_fraction must lie in (0, 1), got {eval_fraction}")
     return steps, batch_size
 
@@ -331,7 +333,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     if bound in ("nwj", "dv") and f.name != "kl":
         raise ValueError(f"bound {bound!r} bounds KL only; use bound='fgan' for {f.name!r}")
     check_progress(progress)
-    steps, batch_size = _check_training(steps, batch_size, eval_fraction)
+    steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     z = _z(confidence)
     dev = _device(device, x_p, x_q)
     xp_t, xq_t = _tensors(dev, x_p=x_p, x_q=x_q)
@@ -346,6 +348,9 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     tr_p, va_p = tr_p[: -max(2, tr_p.size // 5)], tr_p[-max(2, tr_p.size // 5):]
     tr_q, va_q = tr_q[: -max(2, tr_q.size // 5)], tr_q[-max(2, tr_q.size // 5):]
     train_p, train_q = xp_t[tr_p], xq_t[tr_q]
+    if critic is not None and not isinstance(critic, torch.nn.Module):
+        raise TypeError(f"critic must be a torch.nn.Module or None (the default network), "
+                        f"got {type(critic).__name__}")
     if critic is None:
         from .critics import SampleCritic
 
@@ -495,7 +500,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
 
     _check_mi_options(bound, alpha, tau)
     check_progress(progress)
-    steps, batch_size = _check_training(steps, batch_size, eval_fraction)
+    steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     _z(confidence)                      # validate before training
     dev = _device(device, x, y)
     xt, yt = _tensors(dev, x=x, y=y)
@@ -626,7 +631,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
 
     _check_mi_options(bound, alpha, tau)
     check_progress(progress)
-    steps, batch_size = _check_training(steps, batch_size, eval_fraction)
+    steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     _z(confidence)                      # validate before training
     dev = _device(device, x, y)
     xp, (xa, ya) = as_float_arrays(x=x, y=y)

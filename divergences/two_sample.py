@@ -401,10 +401,14 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
             if not (bw > 0 and math.isfinite(bw)):
                 raise ValueError(f"bandwidth {bandwidth!r} is out of range for data of "
                                  f"magnitude {scale:.3g}")
+        # -0.5 / bw^2 computed as (-0.5 / bw) / bw and capped at -max: a bandwidth far
+        # below the distances gives the identity kernel matrix, not 0 * inf = NaN
+        big = np.finfo(np.float64).max
+        gauss, lap = max(-0.5 / bw / bw, -big), max(-1.0 / bw, -big)
         if kernel == "gaussian":
-            kfun = lambda a, b: xp.exp_scaled_(_sq_dists(xp, a, b), -0.5 / (bw * bw))  # noqa: E731
+            kfun = lambda a, b: xp.exp_scaled_(_sq_dists(xp, a, b), gauss)  # noqa: E731
         else:
-            kfun = lambda a, b: xp.exp_scaled_(xp.sqrt_(_sq_dists(xp, a, b)), -1.0 / bw)  # noqa: E731
+            kfun = lambda a, b: xp.exp_scaled_(xp.sqrt_(_sq_dists(xp, a, b)), lap)  # noqa: E731
     z = xp.concatenate([x, y], axis=0)
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
     with xp.errstate():

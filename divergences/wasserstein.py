@@ -76,6 +76,9 @@ def _check_weights(xp, name, w, values_shape):
 
 def _prepare(u_values, v_values, u_weights, v_weights, axis):
     """Convert, validate, move the sample axis last and broadcast the batch dimensions."""
+    for name, values in (("u_values", u_values), ("v_values", v_values)):
+        if values is None:
+            raise TypeError(f"{name} must be an array of samples, got None")
     xp, arrays = as_float_dict(u_values=u_values, v_values=v_values, u_weights=u_weights,
                                v_weights=v_weights)
     u, v = arrays["u_values"], arrays["v_values"]

@@ -256,3 +256,46 @@ def test_numpy_scalars_are_accepted_as_parameters(scalar):
 def test_reject_needs_a_real_level(bad):
     with pytest.raises(ValueError, match="alpha must lie in"):
         dv.TwoSampleResult(0.1, 0.01, "m", 3, 3).reject(bad)
+
+
+def _bias_variance_with(**options):
+    return bias_variance({"g": (lambda s, r: 0.0, "w1")}, GaussianPair.isotropic(1, 1.0),
+                         sample_sizes=[10], n_trials=2, **options)
+
+
+X2 = np.random.default_rng(0).normal(size=(100, 2))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: dv.wasserstein_1d(None, [1.0]), TypeError, "u_values must be an array"),
+    (lambda: dv.estimate_f_divergence(X2, X2 + 1, critic="mlp", steps=2), TypeError,
+     "critic must be a torch.nn.Module"),
+    (lambda: dv.estimate_f_divergence(X2, X2 + 1, lr=-1.0, steps=2), ValueError, "lr must be"),
+    (lambda: dv.c2st(X2, X2 + 1, hidden=(0,)), ValueError, "hidden must hold positive"),
+    (lambda: dv.c2st(X2, X2 + 1, hidden=3), TypeError, "hidden must be a sequence"),
+    (lambda: dv.c2st(X2, X2 + 1, max_epochs=-1), ValueError, "max_epochs must be an int"),
+    (lambda: dv.c2st(X2, X2 + 1, test_fraction="0.5"), ValueError, "test_fraction"),
+    (lambda: dv.c2st(X2, X2 + 1, lr=0.0), ValueError, "lr must be"),
+    (lambda: dv.c2st(X2, X2 + 1, weight_decay=-1.0), ValueError, "weight_decay"),
+    (lambda: _bias_variance_with(n_bootstrap=0), ValueError, "n_bootstrap"),
+    (lambda: _bias_variance_with(confidence=1.5), ValueError, "confidence must lie"),
+    (lambda: dv.infonce_bound(np.array([[np.inf, 0.0], [0.0, 1.0]])), ValueError,
+     r"scores contains \+inf"),
+])
+def test_bad_arguments_raise_errors_that_name_them(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message without CUDA")
+def test_unavailable_device_is_a_value_error():
+    with pytest.raises(ValueError, match="device 'cuda' is not available"):
+        dv.c2st(X2, X2 + 1, device="cuda")
+
+
+def test_a_bandwidth_far_below_the_distances_gives_the_identity_kernel():
+    # k = exp(-d^2 / (2 bw^2)) is 1 on the diagonal and 0 elsewhere: every permutation ties
+    # at MMD^2 = 0, so p = 1 (before: ZeroDivisionError from bw * bw underflowing to 0)
+    x = np.random.default_rng(1).normal(size=(20, 2))
+    res = dv.mmd_test(x, x + 1.0, bandwidth=1e-200, n_permutations=20, rng=0)
+    assert res.statistic == 0.0 and res.pvalue == 1.0

@@ -162,6 +162,11 @@ class NumpyOps:
         return float(np.finfo(x.dtype).eps)
 
     @staticmethod
+    def tiny(x):
+        """The smallest positive normal number of ``x``'s dtype."""
+        return float(np.finfo(x.dtype).tiny)
+
+    @staticmethod
     def moveaxis(x, source, dest):
         return np.moveaxis(x, source, dest)
 
@@ -538,6 +543,11 @@ class TorchOps:
     @staticmethod
     def eps(x):
         return float(torch.finfo(x.dtype).eps)
+
+    @staticmethod
+    def tiny(x):
+        """The smallest positive normal number of ``x``'s dtype."""
+        return float(torch.finfo(x.dtype).tiny)
 
     @staticmethod
     def moveaxis(x, source, dest):

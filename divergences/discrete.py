@@ -94,8 +94,15 @@ def _terms(xp, p, q, f: FFunction):
     ps = xp.where(pos, p, 1.0)
     qs = xp.where(pos, q, 1.0)
     # q f(p/q) through the generator's perspective form: no ratio is formed, so
-    # subnormal entries next to normal ones neither overflow nor lose the value
-    inner = f._perspective(xp, ps, qs)
+    # subnormal entries next to normal ones neither overflow nor lose the value.
+    # The perspective is homogeneous of degree 1: pairs whose larger entry is below
+    # s = tiny / eps (2^-970 in float64) are evaluated at (p/s, q/s), which are normal
+    # numbers, and scaled back by s (powers of two: exact), so that the gradients at
+    # subnormal entries are finite (1/q of a subnormal q overflows)
+    s = xp.tiny(ps) / xp.eps(ps)
+    small = xp.logical_and(ps < s, qs < s)
+    scale = xp.where(small, xp.full_like(ps, s), 1.0)
+    inner = scale * f._perspective(xp, ps / scale, qs / scale)
 
     p_zero = xp.logical_and(p == 0, q > 0)
     if math.isinf(f.f_at_zero):

@@ -61,7 +61,7 @@ class _Lines(_Silent):
 
 class _Bar(_Silent):
     def __init__(self, total, desc, unit, delay):
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         self.bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, delay=delay,
                         leave=False, dynamic_ncols=True)

@@ -158,10 +158,20 @@ def test_progress_on_a_terminal_is_a_bar(monkeypatch):
     # a tqdm bar, redrawn in place and cleared at the end (leave=False)
     assert "estimate_f_divergence (kl, fgan):" in err.getvalue() and "/20 [" in err.getvalue()
     assert "\n" not in err.getvalue()
-    err2 = _Terminal()
-    monkeypatch.setattr(sys, "stderr", err2)
-    _train_quietly(None)            # automatic: only after 2 s, and this run is shorter
-    assert "/20" not in err2.getvalue()
+    # automatic (None): the same bar, but it appears only after 2 s (checked through the
+    # delay it is given, not through the clock, so that a busy machine cannot fail this)
+    delays = []
+    real_bar = _progress._Bar
+
+    def recording_bar(total, desc, unit, delay):
+        delays.append(delay)
+        return real_bar(total, desc, unit, delay)
+
+    monkeypatch.setattr(_progress, "_Bar", recording_bar)
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    _train_quietly(None)
+    _train_quietly(True)
+    assert delays == [2.0, 0.0]
     err3 = _Terminal()
     monkeypatch.setattr(sys, "stderr", err3)
     _train_quietly(False)

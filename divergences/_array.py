@@ -813,6 +813,9 @@ def as_float_arrays(**named: Any):
                 )
             if is_torch(x) and x.is_complex():
                 raise TypeError(f"{name} must be real-valued, got {x.dtype}")
+            if is_torch(x) and x.is_meta:
+                raise ValueError(f"{name} is a meta tensor (a shape without data): move it to "
+                                 f"a real device, e.g. {name}.to_empty(device='cpu') and fill it")
         dtype = None
         for x in named.values():
             if is_torch(x) and x.is_floating_point():

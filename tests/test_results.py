@@ -309,3 +309,17 @@ def test_a_bandwidth_far_below_the_distances_gives_the_identity_kernel():
     x = np.random.default_rng(1).normal(size=(20, 2))
     res = dv.mmd_test(x, x + 1.0, bandwidth=1e-200, n_permutations=20, rng=0)
     assert res.statistic == 0.0 and res.pvalue == 1.0
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda m: dv.f_divergence(m, m), "p"),
+    (lambda m: dv.wasserstein_1d(m, m), "u_values"),
+    (lambda m: dv.nwj_bound(m, m), "t_p"),
+    (lambda m: dv.get_f("kl")(m), "u"),
+    (lambda m: dv.energy_test(m[:, None], m[:, None]), "x"),
+    (lambda m: dv.c2st(m[:, None], m[:, None]), "x"),
+])
+def test_meta_tensors_are_refused_by_name(call, name):
+    # a meta tensor has a shape but no data: before, Tensor.item() failed deep inside
+    with pytest.raises(ValueError, match=f"{name} is a meta tensor"):
+        call(torch.empty(6, device="meta"))

@@ -211,9 +211,20 @@ def _power_of_two_scale(*arrays):
 
 
 def _scale_for_power(p, *arrays):
-    """The rescaling W_p needs: 1.0 while |x|^p stays far from the float range, else a power of 2."""
+    """The rescaling W_p needs: 1.0 while |x|^p stays far from the dtype's range, else a power of 2.
+
+    "Far" is a quarter of the dtype's exponent range (2^256 in float64, 2^32 in float32).
+    """
     scale = _power_of_two_scale(*arrays)
-    return 1.0 if abs(math.frexp(scale)[1]) * p <= 256 else scale
+    a = arrays[0]
+    top = float(_torch_finfo_max(a)) if is_torch(a) else float(np.finfo(a.dtype).max)
+    return 1.0 if abs(math.frexp(scale)[1]) * p <= math.frexp(top)[1] / 4 else scale
+
+
+def _torch_finfo_max(a):
+    import torch
+
+    return torch.finfo(a.dtype).max
 
 
 def _root(xp, wpp, p):

@@ -353,3 +353,20 @@ def test_huge_values_from_the_issue():
     w.backward()
     assert float(w.detach()) == pytest.approx(math.sqrt(2.5) * 1e155)
     np.testing.assert_allclose(t.grad.numpy(), [-1 / (2 * math.sqrt(2.5)), -2 / (2 * math.sqrt(2.5))])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("p", [1, 2, 3])
+@pytest.mark.parametrize("scale", [1e-35, 1e-20, 1e20, 1e36])
+def test_float32_homogeneous_near_its_limits(backend, p, scale):
+    # float32's range ends at 3.4e38: |u - v|^p of data near 1e36 overflows and of data
+    # near 1e-35 underflows unless the data are rescaled first (the threshold depends on
+    # the dtype, not float64's)
+    rng = np.random.default_rng(3)
+    u, v = rng.normal(size=30), rng.normal(0.5, 2.0, size=20)
+    unit = float(dv.wasserstein_1d(u, v, p=p))
+    a, b = (u * scale).astype(np.float32), (v * scale).astype(np.float32)
+    if backend == "torch":
+        a, b = torch.from_numpy(a), torch.from_numpy(b)
+    got = float(dv.wasserstein_1d(a, b, p=p))
+    assert got == pytest.approx(unit * scale, rel=2e-5)

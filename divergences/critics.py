@@ -24,8 +24,10 @@ def init_linear_(module: nn.Module, generator: torch.Generator | None = None) ->
     --------
     >>> import torch
     >>> from divergences.critics import init_linear_
-    >>> a = init_linear_(torch.nn.Linear(4, 2), torch.Generator().manual_seed(0))
-    >>> b = init_linear_(torch.nn.Linear(4, 2), torch.Generator().manual_seed(0))
+    >>> def fresh():  # an uninitialised layer: skip_init draws nothing
+    ...     return torch.nn.utils.skip_init(torch.nn.Linear, 4, 2)
+    >>> a = init_linear_(fresh(), torch.Generator().manual_seed(0))
+    >>> b = init_linear_(fresh(), torch.Generator().manual_seed(0))
     >>> bool(torch.equal(a.weight, b.weight)), bool(a.weight.abs().max() <= 0.5)
     (True, True)
     """
@@ -131,7 +133,8 @@ class SampleCritic(nn.Module):
     --------
     >>> import torch
     >>> from divergences.critics import SampleCritic
-    >>> c = SampleCritic(3, hidden=8, data=torch.randn(20, 3))
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> c = SampleCritic(3, hidden=8, data=torch.randn(20, 3, generator=gen), generator=gen)
     >>> c(torch.zeros(5, 3)).shape
     torch.Size([5])
     """
@@ -182,7 +185,7 @@ class ConcatCritic(nn.Module):
     --------
     >>> import torch
     >>> from divergences.critics import ConcatCritic
-    >>> c = ConcatCritic(2, 3, hidden=8)
+    >>> c = ConcatCritic(2, 3, hidden=8, generator=torch.Generator().manual_seed(0))
     >>> c(torch.zeros(4, 2), torch.zeros(4, 3)).shape
     torch.Size([4, 4])
     """
@@ -248,7 +251,8 @@ class BatchedSeparableCritic(nn.Module):
     --------
     >>> import torch
     >>> from divergences.critics import BatchedSeparableCritic
-    >>> c = BatchedSeparableCritic(3, 2, 2, hidden=8, embed_dim=4)
+    >>> c = BatchedSeparableCritic(3, 2, 2, hidden=8, embed_dim=4,
+    ...                            generator=torch.Generator().manual_seed(0))
     >>> c(torch.zeros(3, 5, 2), torch.zeros(3, 5, 2)).shape
     torch.Size([3, 5, 5])
     """

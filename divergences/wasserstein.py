@@ -649,7 +649,8 @@ def clip_weights(module, clip_value=0.01):
     --------
     >>> import torch
     >>> from divergences import clip_weights
-    >>> layer = torch.nn.Linear(3, 1)
+    >>> from divergences.critics import linear
+    >>> layer = linear(3, 1, torch.Generator().manual_seed(0))
     >>> clip_weights(layer, 0.01)
     >>> bool(layer.weight.abs().max() <= 0.01)
     True

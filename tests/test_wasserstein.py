@@ -243,8 +243,9 @@ def test_kantorovich_dual_at_optimal_critic_equals_w1(seed):
 def test_gradient_penalty_linear_critic_and_reproducibility():
     w = torch.tensor([3.0, 4.0], dtype=torch.float64, requires_grad=True)
     critic = lambda x: x @ w  # noqa: E731  gradient norm 5 everywhere
-    x = torch.randn(16, 2, dtype=torch.float64)
-    y = torch.randn(16, 2, dtype=torch.float64)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(16, 2, dtype=torch.float64, generator=g)
+    y = torch.randn(16, 2, dtype=torch.float64, generator=g)
     gp = dv.gradient_penalty(critic, x, y, rng=1)
     assert gp.item() == pytest.approx(16.0)
     (g,) = torch.autograd.grad(gp, w)                   # d/dw (|w| - 1)^2 = 2 (|w| - 1) w / |w|
@@ -271,7 +272,7 @@ def test_gradient_penalty_at_zero_gradient_is_not_nan():
 
 
 def test_clip_weights():
-    layer = torch.nn.Linear(4, 3)
+    layer = dv.critics.linear(4, 3, torch.Generator().manual_seed(0))
     with torch.no_grad():
         layer.weight.mul_(100)
     dv.clip_weights(layer, 0.05)

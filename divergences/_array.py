@@ -734,15 +734,28 @@ def weighted_mean(xp, values, weights=None):
     return xp.sum(terms, axis=-1) / xp.sum(weights, axis=-1)
 
 
-def check_weights(xp, name: str, w):
+def check_weights(xp, name: str, w, like=None, like_name: str | None = None):
     """Validate sample weights: finite, non-negative, a positive entry per problem.
 
     The positive-total check looks for a positive entry rather than summing,
-    so that it neither overflows nor misses subnormal weights.  Returns ``w``
-    (None passes through).
+    so that it neither overflows nor misses subnormal weights.  With ``like``
+    (the values they weight, named ``like_name``) the weights must have the
+    values' length along the last axis and broadcast against them.  Returns
+    ``w`` (None passes through).
     """
     if w is None:
         return None
+    if like is not None:
+        ok = w.ndim >= 1 and like.ndim >= 1 and w.shape[-1] == like.shape[-1]
+        if ok:
+            try:
+                np.broadcast_shapes(tuple(w.shape), tuple(like.shape))
+            except ValueError:
+                ok = False
+        if not ok:
+            raise ValueError(f"{name} of shape {tuple(w.shape)} does not match {like_name} of "
+                             f"shape {tuple(like.shape)} (one weight per value, along the "
+                             f"last axis)")
     check_finite(xp, name, w)
     if xp.any(w < 0):
         raise ValueError(f"{name} has negative entries")
@@ -750,6 +763,31 @@ def check_weights(xp, name: str, w):
         raise ValueError(f"{name} must have a positive total (at least one positive weight "
                          f"along the sample axis)")
     return w
+
+
+def two_sample_values(t_p, t_q, weights_p=None, weights_q=None, names=("t_p", "t_q")):
+    """Convert and validate per-sample values of two samples and their optional weights.
+
+    The values (critic outputs, logits, discriminator outputs) must be non-empty
+    along the last axis and free of NaN; the weights pass :func:`check_weights`
+    against them.  ``names`` are the caller's argument names for the values;
+    the weights are always ``weights_p``/``weights_q``.  Returns
+    ``xp, values_p, values_q, weights_p, weights_q``.
+    """
+    for name, value in zip(names, (t_p, t_q)):
+        if value is None:
+            raise TypeError(f"{name} must be an array of values, got None")
+    xp, arrays = as_float_dict(**{names[0]: t_p, names[1]: t_q, "weights_p": weights_p,
+                                  "weights_q": weights_q})
+    for name in names:
+        a = arrays[name]
+        if a.ndim == 0 or a.shape[-1] == 0:
+            raise ValueError(f"{name} is empty (the values go along the last axis)")
+        if bool(xp.any(xp.isnan(a))):
+            raise ValueError(f"{name} contains NaN")
+    for wname, name in zip(("weights_p", "weights_q"), names):
+        check_weights(xp, wname, arrays[wname], like=arrays[name], like_name=name)
+    return xp, arrays[names[0]], arrays[names[1]], arrays["weights_p"], arrays["weights_q"]
 
 
 def is_real(x: Any) -> bool:
@@ -763,6 +801,63 @@ def is_real(x: Any) -> bool:
     (True, True, True, False, False)
     """
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def check_int(name: str, value: Any, low: int | None = None, *, allow_none: bool = False):
+    """``value`` as a Python int (numpy integers accepted, bools refused), at least ``low``.
+
+    TypeError for a value that is not an integer, ValueError below ``low``;
+    both messages name the argument.  ``None`` passes through if ``allow_none``.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int{' or None' if allow_none else ''}, "
+                        f"got {type(value).__name__} {value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return int(value)
+
+
+def check_real(name: str, value: Any, low: float | None = None, high: float | None = None, *,
+               closed: str = "neither", allow_inf: bool = False, allow_none: bool = False):
+    """``value`` as a Python float (numpy scalars accepted, bools and strings refused).
+
+    ``low``/``high`` bound it; ``closed`` is ``"neither"``, ``"left"``,
+    ``"right"`` or ``"both"`` (which ends are allowed).  NaN is always refused,
+    infinities unless ``allow_inf``.  TypeError for a non-number, ValueError
+    out of range; both name the argument.
+    """
+    if value is None and allow_none:
+        return None
+    if not is_real(value):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if math.isnan(v) or (math.isinf(v) and not allow_inf):
+        raise ValueError(f"{name} must be a finite number, got {v}")
+    lo_ok = low is None or (v >= low if closed in ("left", "both") else v > low)
+    hi_ok = high is None or (v <= high if closed in ("right", "both") else v < high)
+    if not (lo_ok and hi_ok):
+        left = "-inf" if low is None else low
+        right = "inf" if high is None else high
+        bracket = ("[" if closed in ("left", "both") and low is not None else "(",
+                   "]" if closed in ("right", "both") and high is not None else ")")
+        raise ValueError(f"{name} must lie in {bracket[0]}{left}, {right}{bracket[1]}, got {v}")
+    return v
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` if it is a bool (numpy bools accepted), else TypeError naming the argument."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_callable(name: str, value: Any):
+    """``value`` if it is callable, else TypeError naming the argument."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__} {value!r}")
+    return value
 
 
 def check_device(device):

@@ -16,7 +16,9 @@ At the optimal discriminator or critic each loss estimates:
 
 from __future__ import annotations
 
-from ._array import as_float_arrays, as_output
+import numpy as np
+
+from ._array import as_float_arrays, as_output, check_bool, check_real, is_real, is_torch
 from .ffunctions import get_f
 
 __all__ = [
@@ -78,7 +80,10 @@ def gan_discriminator_loss(logits_real, logits_fake):
     >>> round(float(gan_discriminator_loss([0.0], [0.0])), 6)     # chance: log 4
     1.386294
     """
-    xp, a, b = _pair(logits_real, logits_fake)
+    return _gan_d_loss(*_pair(logits_real, logits_fake))
+
+
+def _gan_d_loss(xp, a, b):
     return as_output(xp.mean(xp.softplus(-a), axis=-1) + xp.mean(xp.softplus(b), axis=-1))
 
 
@@ -110,6 +115,7 @@ def gan_generator_loss(logits_fake, *, saturating=False):
     >>> round(float(gan_generator_loss([0.0])), 6), round(float(gan_generator_loss([0.0], saturating=True)), 6)
     (0.693147, -0.693147)
     """
+    saturating = check_bool("saturating", saturating)
     xp, b = _one(logits_fake, "logits_fake")
     if saturating:
         return as_output(-xp.mean(xp.softplus(b), axis=-1))
@@ -222,8 +228,13 @@ def wgan_critic_loss(critic_real, critic_fake, penalty=None, *, penalty_weight=1
     -1.0
     """
     xp, a, b = _pair(critic_real, critic_fake, ("critic_real", "critic_fake"))
+    penalty_weight = check_real("penalty_weight", penalty_weight, 0, closed="left")
     loss = -(xp.mean(a, axis=-1) - xp.mean(b, axis=-1))
     if penalty is not None:
+        if not (is_real(penalty) or is_torch(penalty)
+                or (isinstance(penalty, np.ndarray) and penalty.dtype.kind in "fiu")):
+            raise TypeError(f"penalty must be a number or a tensor (e.g. from "
+                            f"gradient_penalty), got {type(penalty).__name__}")
         loss = loss + penalty_weight * penalty
     return as_output(loss)
 
@@ -290,6 +301,10 @@ def bigan_pairs(x, e_x, g_z, z):
             raise TypeError(f"{name} must be a torch tensor")
         if t.ndim != 2:
             raise ValueError(f"{name} must have shape (n, features), got {tuple(t.shape)}")
+        if t.is_meta:
+            raise ValueError(f"{name} is a meta tensor (a shape without data)")
+        if t.device != x.device:
+            raise ValueError(f"{name} is on {t.device} but x is on {x.device}")
     if x.shape[0] != e_x.shape[0] or g_z.shape[0] != z.shape[0]:
         raise ValueError("x and e_x (and g_z and z) must have the same batch size")
     if x.shape[1] != g_z.shape[1] or e_x.shape[1] != z.shape[1]:
@@ -322,7 +337,8 @@ def bigan_discriminator_loss(logits_encoder_pairs, logits_generator_pairs):
     >>> round(float(bigan_discriminator_loss([0.0], [0.0])), 6)
     1.386294
     """
-    return gan_discriminator_loss(logits_encoder_pairs, logits_generator_pairs)
+    return _gan_d_loss(*_pair(logits_encoder_pairs, logits_generator_pairs,
+                              ("logits_encoder_pairs", "logits_generator_pairs")))
 
 
 def bigan_generator_encoder_loss(logits_encoder_pairs, logits_generator_pairs):

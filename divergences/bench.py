@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._array import is_real, numpy_rng
+from ._array import check_int, check_real, is_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .results import json_safe, with_non_finite
 
@@ -220,21 +220,21 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
     >>> abs(row["bias"]) < 0.1 and abs(row["variance"] - 0.02) < 0.01
     True
     """
-    ests = {name: _as_estimator(name, e) for name, e in dict(estimators).items()}
+    if not isinstance(estimators, dict):
+        raise TypeError(f"estimators must be a dict from names to estimators, got "
+                        f"{type(estimators).__name__}")
+    ests = {name: _as_estimator(name, e) for name, e in estimators.items()}
     probs = list(problems) if isinstance(problems, (list, tuple)) else [problems]
-    sizes = [int(sample_sizes)] if np.isscalar(sample_sizes) else [int(s) for s in sample_sizes]
-    if not ests or not probs or not sizes:
-        raise ValueError("estimators, problems and sample_sizes must be non-empty")
-    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 2:
-        raise ValueError(f"n_trials must be an integer >= 2 (a variance needs two trials), "
-                         f"got {n_trials!r}")
-    if any(n < 1 for n in sizes):
-        raise ValueError(f"sample_sizes must be positive, got {sizes}")
-    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) \
-            or n_bootstrap < 1:
-        raise ValueError(f"n_bootstrap must be an int >= 1, got {n_bootstrap!r}")
-    if not (is_real(confidence) and 0 < confidence < 1):
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    if isinstance(sample_sizes, (str, bytes)):
+        raise TypeError("sample_sizes must be an int or a list of ints, got str")
+    seq = [sample_sizes] if np.isscalar(sample_sizes) else list(sample_sizes)
+    sizes = [check_int(f"sample_sizes[{i}]", n, 1) for i, n in enumerate(seq)]
+    for name, value in (("estimators", ests), ("problems", probs), ("sample_sizes", sizes)):
+        if not value:
+            raise ValueError(f"{name} must be non-empty")
+    n_trials = check_int("n_trials", n_trials, 2)   # a variance needs two trials
+    n_bootstrap = check_int("n_bootstrap", n_bootstrap, 1)
+    confidence = check_real("confidence", confidence, 0, 1)
     check_progress(progress)
     for name, est in ests.items():
         for prob in probs:

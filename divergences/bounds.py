@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import math
 
-from ._array import (as_float_arrays, as_float_dict, as_output, check_weights, is_real,
-                     is_torch, weighted_mean)
+from ._array import (as_float_arrays, as_output, is_real, is_torch,
+                     two_sample_values, weighted_mean)
 from .ffunctions import get_f
 
 __all__ = [
@@ -53,18 +53,7 @@ _LOG2 = math.log(2.0)
 # ---------------------------------------------------------------------------
 
 
-def _two_sample(t_p, t_q, weights_p, weights_q):
-    xp, arrays = as_float_dict(t_p=t_p, t_q=t_q, weights_p=weights_p, weights_q=weights_q)
-    for name in ("t_p", "t_q"):
-        a = arrays[name]
-        if a.ndim == 0 or a.shape[-1] == 0:
-            raise ValueError(f"{name} is empty (critic values go along the last axis)")
-        if bool(xp.any(xp.isnan(a))):
-            raise ValueError(f"{name} contains NaN")
-    for name in ("weights_p", "weights_q"):
-        check_weights(xp, name, arrays[name])
-    return xp, arrays["t_p"], arrays["t_q"], arrays["weights_p"], arrays["weights_q"]
-
+_two_sample = two_sample_values
 
 _mean = weighted_mean
 
@@ -182,8 +171,11 @@ def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
     >>> round(float(fgan_bound_from_logits([0.0], [0.0], "gan")), 6)   # chance: -log 4
     -1.386294
     """
-    f = get_f(f)
-    xp, vp, vq, wp, wq = _two_sample(v_p, v_q, weights_p, weights_q)
+    return _fgan_from_logits(v_p, v_q, get_f(f), weights_p, weights_q)
+
+
+def _fgan_from_logits(v_p, v_q, f, weights_p, weights_q):
+    xp, vp, vq, wp, wq = _two_sample(v_p, v_q, weights_p, weights_q, names=("v_p", "v_q"))
     with xp.errstate():
         return as_output(_mean(xp, f._activation(xp, vp), wp)
                          - _mean(xp, f._conjugate_of_activation(xp, vq), wq))
@@ -287,8 +279,7 @@ def js_bound(v_p, v_q, *, weights_p=None, weights_q=None):
     >>> float(js_bound([0.0], [0.0]))   # a clueless discriminator: 0
     0.0
     """
-    return fgan_bound_from_logits(v_p, v_q, "jensen_shannon", weights_p=weights_p,
-                                  weights_q=weights_q)
+    return _fgan_from_logits(v_p, v_q, get_f("jensen_shannon"), weights_p, weights_q)
 
 
 # ---------------------------------------------------------------------------
@@ -644,12 +635,15 @@ def mine_step(scores, moving_average=None, *, decay=0.99):
         raise ValueError(f"decay must be a number in [0, 1), got {decay!r}")
     xp, s = _scores(scores)
     if xp.name != "torch":
-        raise TypeError("mine_step works on torch tensors (it shapes gradients)")
+        raise TypeError("scores must be a torch tensor: mine_step shapes gradients")
     log_batch = _log_mean_exp_offdiag(xp, s)               # log E_Q[e^T] on the batch
     lb = log_batch.detach().to(torch.float64)
     if moving_average is None:
         log_ma = lb
     else:
+        if not (is_real(moving_average) or isinstance(moving_average, torch.Tensor)):
+            raise TypeError(f"moving_average must be a number or a 0-d tensor, got "
+                            f"{type(moving_average).__name__}")
         ma = torch.as_tensor(moving_average, dtype=torch.float64, device=s.device)
         if not bool(torch.all(torch.isfinite(ma) & (ma > 0))):
             raise ValueError(f"moving_average must be positive and finite, got {moving_average!r}")

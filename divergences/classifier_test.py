@@ -350,7 +350,9 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
         k = int(math.floor(min(n, m) * test_fraction))
         if k < 2 or n - k < 2 or m - k < 2:
             raise ValueError(
-                f"too few samples for the split: n_x={n}, n_y={m}, test_fraction={test_fraction}")
+                f"too few samples in x ({n}) or y ({m}) for a held-out split with "
+                f"test_fraction={test_fraction}: each side needs at least 2 training and "
+                f"2 test samples")
         ix_te, ix_tr, iy_te, iy_tr = _balanced_split(gen_np, n, m, test_fraction)
         test = np.concatenate([ix_te, n + iy_te])
         train = np.concatenate([ix_tr, n + iy_tr])

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 
-from ._array import (as_float_arrays, as_float_dict, as_output, check_finite, check_weights,
+import numpy as np
+
+from ._array import (as_float_arrays, as_output, check_bool, check_finite, two_sample_values,
                      weighted_mean)
 
 __all__ = ["optimal_discriminator", "gan_value", "jensen_shannon_from_gan_value"]
@@ -46,6 +48,13 @@ def optimal_discriminator(p, q):
         check_finite(xp, name, a)
         if bool((a < 0).any()):
             raise ValueError(f"{name} has negative entries")
+        if a.ndim == 0 or a.shape[-1] == 0:
+            raise ValueError(f"{name} is empty")
+    try:
+        np.broadcast_shapes(tuple(p.shape), tuple(q.shape))
+    except ValueError:
+        raise ValueError(f"p of shape {tuple(p.shape)} and q of shape {tuple(q.shape)} do not "
+                         f"broadcast") from None
     s = p + q
     pos = s > 0
     return as_output(xp.where(pos, p / xp.where(pos, s, 1.0), 0.5))
@@ -78,13 +87,8 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
     >>> round(float(gan_value([0.0], [0.0], logits=True)), 6)
     -1.386294
     """
-    xp, arrays = as_float_dict(d_p=d_p, d_q=d_q, weights_p=weights_p, weights_q=weights_q)
-    a, b = arrays["d_p"], arrays["d_q"]
-    for name, x in (("d_p", a), ("d_q", b)):
-        if x.ndim == 0 or x.shape[-1] == 0:
-            raise ValueError(f"{name} is empty")
-        if bool(xp.any(xp.isnan(x))):
-            raise ValueError(f"{name} contains NaN")
+    logits = check_bool("logits", logits)
+    xp, a, b, wp, wq = two_sample_values(d_p, d_q, weights_p, weights_q, names=("d_p", "d_q"))
     with xp.errstate():
         if logits:
             term_p = -xp.softplus(-a)
@@ -97,8 +101,8 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
             # xlogy-style: log(0) = -inf is the honest value of a confident mistake
             term_p = xp.where(a > 0, xp.log(xp.where(a > 0, a, 1.0)), -math.inf)
             term_q = xp.where(b < 1, xp.log1p(-xp.where(b < 1, b, 0.0)), -math.inf)
-        vp = weighted_mean(xp, term_p, check_weights(xp, "weights_p", arrays["weights_p"]))
-        vq = weighted_mean(xp, term_q, check_weights(xp, "weights_q", arrays["weights_q"]))
+        vp = weighted_mean(xp, term_p, wp)
+        vq = weighted_mean(xp, term_q, wq)
     return as_output(vp + vq)
 
 
@@ -125,5 +129,12 @@ def jensen_shannon_from_gan_value(v):
     >>> float(jensen_shannon_from_gan_value(0.0))     # the largest value: JSD = log 2
     0.6931471805599453
     """
+    if v is None:
+        raise TypeError("v must be a GAN value (a number or an array), got None")
     xp, (v,) = as_float_arrays(v=v)
+    if bool(xp.any(xp.isnan(v))):
+        raise ValueError("v contains NaN")
+    if bool(xp.any(v > 0)):
+        raise ValueError("v must be <= 0: a GAN value E_P[log D] + E_Q[log(1 - D)] is never "
+                         "positive (pass the value, not the loss, whose sign is flipped)")
     return as_output((v + _LOG4) / 2.0)

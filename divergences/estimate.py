@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from . import bounds as B
-from ._array import as_float_arrays, check_finite, is_real, numpy_rng
+from ._array import (as_float_arrays, check_device, check_finite, check_int, check_real, is_real,
+                     numpy_rng)
 from ._progress import check_progress, progress_bar
 from .ffunctions import get_f
 from .results import _fmt, json_safe, with_non_finite
@@ -142,7 +143,7 @@ def _device(device, *candidates):
     import torch
 
     if device is not None:
-        return torch.device(device)
+        return check_device(device)
     for c in candidates:
         if isinstance(c, torch.Tensor):
             return c.device
@@ -150,36 +151,29 @@ def _device(device, *candidates):
 
 
 def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    return int(value)
+    return check_int(name, value, low)
 
 
 def _check_training(steps, batch_size, eval_fraction, lr=1e-3):
     """Validate the settings shared by the estimators; returns (steps, batch_size)."""
     steps = _check_int("steps", steps, 1)
     batch_size = _check_int("batch_size", batch_size, 2)
-    if not (is_real(lr) and 0 < lr < math.inf):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if not (is_real(eval_fraction) and 0 < eval_fraction < 1):
-        raise ValueError(f"eval_fraction must lie in (0, 1), got {eval_fraction}")
+    check_real("lr", lr, 0)
+    check_real("eval_fraction", eval_fraction, 0, 1)
     return steps, batch_size
 
 
 def _check_mi_options(bound, alpha, tau):
     if bound not in MI_BOUNDS:
         raise ValueError(f"bound must be one of {', '.join(MI_BOUNDS)}, got {bound!r}")
-    if not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
-    if not (is_real(tau) and tau > 0):
-        raise ValueError(f"tau must be positive, got {tau!r}")
+    check_real("alpha", alpha, 0, 1, closed="both")
+    check_real("tau", tau, 0)
 
 
 def _z(confidence):
     from scipy import stats
 
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    confidence = check_real("confidence", confidence, 0, 1)
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 

@@ -685,6 +685,14 @@ def f_names() -> tuple:
     return tuple(_BUILDERS)
 
 
+class UnknownFunctionError(ValueError, KeyError):
+    """An unknown f-function name: a ``ValueError`` (a bad argument value) and, for
+    code written against earlier versions, a ``KeyError``; prints as plain text."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 def get_f(name, **params) -> FFunction:
     """Return the f-function called ``name``.
 
@@ -703,8 +711,9 @@ def get_f(name, **params) -> FFunction:
 
     Raises
     ------
-    KeyError
-        Unknown name (the message lists the known names).
+    ValueError
+        Unknown name (the message lists the known names); the exception is
+        also a ``KeyError``, as in earlier versions.
     TypeError, ValueError
         Missing, unexpected or out-of-range parameters.
 
@@ -725,8 +734,9 @@ def get_f(name, **params) -> FFunction:
     try:
         builder, needed = _BUILDERS[name]
     except KeyError:
-        raise KeyError(
-            f"unknown f-function {name!r}; known names: {', '.join(_BUILDERS)}"
+        raise UnknownFunctionError(
+            f"f (an f-function name) = {name!r} is not known; known names: "
+            f"{', '.join(_BUILDERS)}"
         ) from None
     missing = [p for p in needed if p not in params]
     extra = [p for p in params if p not in needed]

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._array import numpy_rng
+from ._array import check_int, check_real, numpy_rng
 
 __all__ = ["GaussianPair", "CorrelatedGaussians", "DiscretePair", "mi_staircase"]
 
@@ -78,6 +78,9 @@ class GaussianPair:
     @classmethod
     def isotropic(cls, d=1, shift=1.0, scale_q=1.0):
         """N(0, I_d) against N(shift * e_1, scale_q^2 I_d)."""
+        d = check_int("d", d, 1)
+        shift = check_real("shift", shift)
+        scale_q = check_real("scale_q", scale_q, 0)
         mean_q = np.zeros(d)
         mean_q[0] = shift
         if d == 1:
@@ -131,16 +134,17 @@ class CorrelatedGaussians:
     truth: dict = field(init=False, repr=False)
 
     def __post_init__(self):
-        if isinstance(self.d, bool) or not isinstance(self.d, (int, np.integer)) or self.d < 1:
-            raise ValueError(f"d must be a positive integer, got {self.d!r}")
+        check_int("d", self.d, 1)
         if (self.mi is None) == (self.rho is None):
             raise ValueError("give exactly one of mi and rho")
         if self.mi is not None:
-            if not self.mi >= 0:
-                raise ValueError(f"mi must be non-negative, got {self.mi}")
-            object.__setattr__(self, "rho", math.sqrt(-math.expm1(-2.0 * self.mi / self.d)))
-        if not -1 < self.rho < 1:
-            raise ValueError(f"rho must lie in (-1, 1), got {self.rho}")
+            # finite: the samples of an infinite MI (rho = +-1) have no density
+            mi = check_real("mi", self.mi, 0, closed="left")
+            object.__setattr__(self, "rho", math.sqrt(-math.expm1(-2.0 * mi / self.d)))
+            if not self.rho < 1:
+                raise ValueError(f"mi={mi} is too large for d={self.d}: the correlation "
+                                 f"rounds to 1 in float64")
+        check_real("rho", self.rho, -1, 1)
         if isinstance(self.transform, str) and self.transform not in _TRANSFORMS:
             raise ValueError(f"transform must be one of {', '.join(_TRANSFORMS)} or a callable")
         mi = -0.5 * self.d * math.log1p(-self.rho ** 2)
@@ -171,7 +175,10 @@ def mi_staircase(d=20, mis=(2.0, 4.0, 6.0, 8.0, 10.0), transform=None):
     >>> [round(p.truth["mi"], 6) for p in mi_staircase(d=20)]
     [2.0, 4.0, 6.0, 8.0, 10.0]
     """
-    return [CorrelatedGaussians(d=d, mi=float(m), transform=transform) for m in mis]
+    if isinstance(mis, (str, bytes)) or not hasattr(mis, "__iter__"):
+        raise TypeError(f"mis must be a sequence of MI values, got {type(mis).__name__}")
+    mis = [check_real(f"mis[{i}]", m, 0, closed="left") for i, m in enumerate(mis)]
+    return [CorrelatedGaussians(d=d, mi=m, transform=transform) for m in mis]
 
 
 @dataclass(frozen=True)

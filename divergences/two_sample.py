@@ -387,7 +387,13 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
     scale = 1.0 if callable(kernel) else _power_of_two_scale(x, y)
     x, y = x / scale, y / scale
     if callable(kernel):
-        kfun = kernel
+        def kfun(a, b):
+            k = kernel(a, b)
+            if tuple(getattr(k, "shape", ())) != (a.shape[0], b.shape[0]):
+                raise ValueError(f"kernel(a, b) must return the ({a.shape[0]}, {b.shape[0]}) "
+                                 f"kernel matrix of its inputs, got shape "
+                                 f"{tuple(getattr(k, 'shape', ()))}")
+            return k
         bw = None
     else:
         if kernel not in ("gaussian", "laplacian"):

@@ -25,12 +25,16 @@ from ._array import (
     as_float_arrays,
     as_float_dict,
     as_output,
+    check_bool,
+    check_callable,
     check_finite,
+    check_real,
     check_weights,
     is_real,
     is_torch,
     normalize_axis,
     torch_rng,
+    two_sample_values,
     weighted_mean,
 )
 
@@ -74,15 +78,24 @@ def _check_weights(xp, name, w, values_shape):
     return w
 
 
-def _prepare(u_values, v_values, u_weights, v_weights, axis):
-    """Convert, validate, move the sample axis last and broadcast the batch dimensions."""
-    for name, values in (("u_values", u_values), ("v_values", v_values)):
+def _prepare(u_values, v_values, u_weights, v_weights, axis,
+             names=("u_values", "v_values", "u_weights", "v_weights")):
+    """Convert, validate, move the sample axis last and broadcast the batch dimensions.
+
+    ``names`` are the caller's argument names, used in every error message.
+    """
+    nu, nv, nwu, nwv = names
+    for name, values in ((nu, u_values), (nv, v_values)):
         if values is None:
             raise TypeError(f"{name} must be an array of samples, got None")
-    xp, arrays = as_float_dict(u_values=u_values, v_values=v_values, u_weights=u_weights,
-                               v_weights=v_weights)
-    u, v = arrays["u_values"], arrays["v_values"]
-    for name, x in (("u_values", u), ("v_values", v)):
+    if nu == nv:   # one grid for both (histograms)
+        xp, arrays = as_float_dict(**{nu: u_values, nwu: u_weights, nwv: v_weights})
+        u = v = arrays[nu]
+    else:
+        xp, arrays = as_float_dict(**{nu: u_values, nv: v_values, nwu: u_weights,
+                                      nwv: v_weights})
+        u, v = arrays[nu], arrays[nv]
+    for name, x in ((nu, u), (nv, v)):
         if x.ndim == 0:
             raise ValueError(f"{name} must have at least one dimension (the samples)")
         if axis is None and x.ndim >= 2 and x.shape[-1] == 1 and math.prod(x.shape[:-1]) > 1:
@@ -95,19 +108,19 @@ def _prepare(u_values, v_values, u_weights, v_weights, axis):
     axis = -1 if axis is None else axis
     u = xp.moveaxis(u, normalize_axis(axis, u.ndim), -1)
     v = xp.moveaxis(v, normalize_axis(axis, v.ndim), -1)
-    for name, x in (("u_values", u), ("v_values", v)):
+    for name, x in ((nu, u), (nv, v)):
         if x.shape[-1] == 0:
             raise ValueError(f"{name} is empty")
         check_finite(xp, name, x)
     weights = {}
-    for name, values in (("u_weights", u), ("v_weights", v)):
+    for name, values, vname in ((nwu, u, nu), (nwv, v, nv)):
         if arrays[name] is not None:
             w = arrays[name]
             if w.ndim > 1:
                 w = xp.moveaxis(w, normalize_axis(axis, w.ndim), -1)
             if w.ndim == 0 or w.shape[-1] != values.shape[-1]:
                 raise ValueError(
-                    f"{name} of shape {tuple(w.shape)} does not match its values of shape "
+                    f"{name} of shape {tuple(w.shape)} does not match {vname} of shape "
                     f"{tuple(values.shape)} along the sample axis")
             weights[name] = w
     try:
@@ -116,15 +129,13 @@ def _prepare(u_values, v_values, u_weights, v_weights, axis):
             *(tuple(w.shape[:-1]) for w in weights.values())))
     except ValueError:
         raise ValueError(
-            f"the batch dimensions of u_values {tuple(u.shape)} and v_values "
+            f"the batch dimensions of {nu} {tuple(u.shape)} and {nv} "
             f"{tuple(v.shape)} (and their weights) do not broadcast") from None
     wu = wv = None
-    if "u_weights" in weights:
-        wu = _check_weights(xp, "u_weights", weights["u_weights"],
-                            batch + tuple(u.shape[-1:]))
-    if "v_weights" in weights:
-        wv = _check_weights(xp, "v_weights", weights["v_weights"],
-                            batch + tuple(v.shape[-1:]))
+    if nwu in weights:
+        wu = _check_weights(xp, nwu, weights[nwu], batch + tuple(u.shape[-1:]))
+    if nwv in weights:
+        wv = _check_weights(xp, nwv, weights[nwv], batch + tuple(v.shape[-1:]))
     u = xp.broadcast_to(u, batch + tuple(u.shape[-1:]))
     v = xp.broadcast_to(v, batch + tuple(v.shape[-1:]))
     return xp, u, v, wu, wv
@@ -354,7 +365,8 @@ def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
     2.0
     """
     p = _check_p(p)
-    xp, g, _, wu, wv = _prepare(grid, grid, u_weights, v_weights, axis)
+    xp, g, _, wu, wv = _prepare(grid, grid, u_weights, v_weights, axis,
+                                names=("grid", "grid", "u_weights", "v_weights"))
     if bool((g[..., 1:] < g[..., :-1]).any()):
         raise ValueError("grid must be sorted in non-decreasing order along the axis")
     with xp.errstate():
@@ -392,9 +404,18 @@ def wasserstein_1d_quantile(quantile_u: Callable, quantile_v: Callable, *, p=1):
     from scipy import integrate
 
     p = _check_p(p)
-    if not (callable(quantile_u) and callable(quantile_v)):
-        raise TypeError("quantile_u and quantile_v must be callables on (0, 1)")
-    integrand = lambda t: abs(float(quantile_u(t)) - float(quantile_v(t))) ** p  # noqa: E731
+    check_callable("quantile_u", quantile_u)
+    check_callable("quantile_v", quantile_v)
+
+    def value(name, fn, t):
+        out = np.asarray(fn(t), dtype=float)
+        if out.size != 1:
+            raise ValueError(f"{name} must map one level t in (0, 1) to one number, "
+                             f"got shape {out.shape}")
+        return float(out.reshape(()))
+
+    integrand = lambda t: abs(value("quantile_u", quantile_u, t)  # noqa: E731
+                              - value("quantile_v", quantile_v, t)) ** p
     total = 0.0
     for lo, hi in ((0.0, 1e-6), (1e-6, 0.5), (0.5, 1 - 1e-6), (1 - 1e-6, 1.0)):
         val, _ = integrate.quad(integrand, lo, hi, limit=200, epsabs=1e-13, epsrel=1e-11)
@@ -542,18 +563,9 @@ def wasserstein_critic_objective(critic_p, critic_q, weights_p=None, weights_q=N
     >>> float(wasserstein_critic_objective([1.0, 3.0], [0.0, 0.0, 3.0]))
     1.0
     """
-    xp, arrays = as_float_dict(critic_p=critic_p, critic_q=critic_q, weights_p=weights_p,
-                               weights_q=weights_q)
-    means = []
-    for side in ("p", "q"):
-        c = arrays[f"critic_{side}"]
-        if c.ndim == 0 or c.shape[-1] == 0:
-            raise ValueError(f"critic_{side} is empty")
-        w = arrays[f"weights_{side}"]
-        if w is not None:
-            w = _check_weights(xp, f"weights_{side}", w, tuple(c.shape))
-        means.append(weighted_mean(xp, c, w))
-    return as_output(means[0] - means[1])
+    xp, cp, cq, wp, wq = two_sample_values(critic_p, critic_q, weights_p, weights_q,
+                                           names=("critic_p", "critic_q"))
+    return as_output(weighted_mean(xp, cp, wp) - weighted_mean(xp, cq, wq))
 
 
 def gradient_penalty(critic, x_p, x_q, *, rng=None, target=1.0, one_sided=False):
@@ -603,6 +615,9 @@ def gradient_penalty(critic, x_p, x_q, *, rng=None, target=1.0, one_sided=False)
     """
     import torch
 
+    check_callable("critic", critic)
+    target = check_real("target", target, 0, closed="left")
+    one_sided = check_bool("one_sided", one_sided)
     if not (is_torch(x_p) and is_torch(x_q)):
         raise TypeError("gradient_penalty needs torch tensors x_p and x_q")
     if x_p.shape != x_q.shape:
@@ -711,6 +726,9 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
     3.5
     """
     p = _check_p(p)
+    for name, a in (("x", x), ("y", y)):
+        if a is None:
+            raise TypeError(f"{name} must be an array of samples, got None")
     xp, arrays = as_float_dict(x=x, y=y, projections=projections, x_weights=x_weights,
                                y_weights=y_weights)
     x, y = arrays["x"], arrays["y"]
@@ -750,7 +768,12 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
     py = xp.moveaxis(y @ xp.matrix_transpose(theta), -1, -2)
     wx, wy = (None if w is None else (w[..., None, :] if w.ndim else w)
               for w in (arrays["x_weights"], arrays["y_weights"]))
-    xp2, u, v, wu, wv = _prepare(px, py, wx, wy, -1)
+    for name, w, a, aname in (("x_weights", arrays["x_weights"], x, "x"),
+                              ("y_weights", arrays["y_weights"], y, "y")):
+        if w is not None and (w.ndim == 0 or w.shape[-1] != a.shape[-2]):
+            raise ValueError(f"{name} of shape {tuple(w.shape)} does not match {aname} of shape "
+                             f"{tuple(a.shape)}: one weight per sample (axis -2 of {aname})")
+    xp2, u, v, wu, wv = _prepare(px, py, wx, wy, -1, names=("x", "y", "x_weights", "y_weights"))
     scale = _scale_for_power(p, u, v)
     if scale != 1.0:
         u, v = u / scale, v / scale

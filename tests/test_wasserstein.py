@@ -217,7 +217,7 @@ def test_quantile_form_and_normal_closed_forms():
     assert float(dv.wasserstein_1d(x, y)) == pytest.approx(expected, abs=0.02)
     with pytest.raises(ValueError, match="p = 1 and p = 2"):
         dv.normal_wasserstein_1d(0, 1, 0, 1, p=3)
-    with pytest.raises(TypeError, match="callables"):
+    with pytest.raises(TypeError, match="must be callable"):
         dv.wasserstein_1d_quantile(1.0, stats.norm.ppf)
 
 

@@ -118,6 +118,11 @@ class NumpyOps:
         """Zeros shaped like ``x`` (the gradient hook is torch-only)."""
         return np.zeros_like(x)
 
+    @staticmethod
+    def value_with_gradient_of(value, surrogate):
+        """``value`` (autograd is torch-only)."""
+        return value
+
     # reductions ----------------------------------------------------------
     @staticmethod
     def sum(x, axis=-1):
@@ -165,6 +170,11 @@ class NumpyOps:
     def tiny(x):
         """The smallest positive normal number of ``x``'s dtype."""
         return float(np.finfo(x.dtype).tiny)
+
+    @staticmethod
+    def finfo_max(x):
+        """The largest finite number of ``x``'s dtype."""
+        return float(np.finfo(x.dtype).max)
 
     @staticmethod
     def moveaxis(x, source, dest):
@@ -402,7 +412,14 @@ class TorchOps:
 
     @staticmethod
     def expm1(x):
-        return torch.expm1(x)
+        # torch's backward of expm1 is grad * (result + 1), which is 0 where e^x is below
+        # eps (result rounds to -1): below -1, exp(x) - 1 has the same value to rounding
+        # and the exact gradient e^x
+        if not x.requires_grad:
+            return torch.expm1(x)
+        low = x < -1.0
+        return torch.where(low, torch.exp(torch.where(low, x, 0.0)) - 1.0,
+                           torch.expm1(torch.where(low, 0.0, x)))
 
     @staticmethod
     def isfinite(x):
@@ -497,6 +514,20 @@ class TorchOps:
         return torch.where(safe, w_grad, w)
 
     @staticmethod
+    def value_with_gradient_of(value, surrogate):
+        """``value`` in the forward pass, ``surrogate``'s gradient in the backward pass.
+
+        For exact identities whose direct backward pass loses precision, e.g. a
+        degree-1 homogeneous function evaluated at rescaled arguments, s f(x/s),
+        whose gradient is the unscaled gradient of f at x/s (s * (1/s) is never
+        formed, so it cannot underflow).
+        """
+        if not surrogate.requires_grad:
+            return value
+        surrogate = torch.where(torch.isfinite(surrogate), surrogate, 0.0)
+        return value.detach() + (surrogate - surrogate.detach())
+
+    @staticmethod
     def zero_with_slope(x, slope):
         """Zeros shaped like ``x`` whose derivative with respect to ``x`` is ``slope``."""
         if math.isfinite(slope):
@@ -548,6 +579,11 @@ class TorchOps:
     def tiny(x):
         """The smallest positive normal number of ``x``'s dtype."""
         return float(torch.finfo(x.dtype).tiny)
+
+    @staticmethod
+    def finfo_max(x):
+        """The largest finite number of ``x``'s dtype."""
+        return float(torch.finfo(x.dtype).max)
 
     @staticmethod
     def moveaxis(x, source, dest):

@@ -176,9 +176,33 @@ def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
 
 def _fgan_from_logits(v_p, v_q, f, weights_p, weights_q):
     xp, vp, vq, wp, wq = _two_sample(v_p, v_q, weights_p, weights_q, names=("v_p", "v_q"))
+    if f.name == "neyman" and bool(xp.any(vp < _neyman_overflow(xp, vp))):
+        return as_output(_neyman_from_logits(xp, vp, vq, wp, wq))
     with xp.errstate():
         return as_output(_mean(xp, f._activation(xp, vp), wp)
                          - _mean(xp, f._conjugate_of_activation(xp, vq), wq))
+
+
+def _neyman_overflow(xp, v):
+    """Logits below this make e^{-v} overflow in v's dtype (about -709 in float64)."""
+    return -(math.log(float(xp.finfo_max(v))) - 1.0)
+
+
+def _neyman_from_logits(xp, vp, vq, wp, wq):
+    """Neyman's f-GAN bound in log-magnitude form, for logits where e^{-v} overflows.
+
+    With activation 1 - e^{-v} and f*(1 - e^{-v}) = 2 - 2 e^{-v/2} the bound is
+    -1 - M_P + 2 M_Q, with M_P = E_P[e^{-V}] and M_Q = E_Q[e^{-V/2}].  Both
+    means overflow for logits below about -709 (float64), and the direct form
+    gives -inf - (-inf) = NaN; from log M_P and log 2 M_Q (logsumexp) the sign
+    and size of the difference are exact, and so are the gradients.
+    """
+    la = _log_mean_exp(xp, -vp, wp)
+    lb = _log_mean_exp(xp, -0.5 * vq, wq) + math.log(2.0)
+    m = xp.maximum(la, lb)
+    m = xp.where(xp.isfinite(m), m, 0.0)
+    with xp.errstate():
+        return -1.0 + xp.exp(m) * (xp.exp(lb - m) - xp.exp(la - m))
 
 
 def nwj_bound(t_p, t_q, *, weights_p=None, weights_q=None):

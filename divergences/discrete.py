@@ -99,10 +99,18 @@ def _terms(xp, p, q, f: FFunction):
     # s = tiny / eps (2^-970 in float64) are evaluated at (p/s, q/s), which are normal
     # numbers, and scaled back by s (powers of two: exact), so that the gradients at
     # subnormal entries are finite (1/q of a subnormal q overflows)
+    # (the gradient of a degree-1 homogeneous function is homogeneous of degree 0: it is
+    # taken at the rescaled pair directly, since s * grad / s would underflow through s)
     s = xp.tiny(ps) / xp.eps(ps)
     small = xp.logical_and(ps < s, qs < s)
     scale = xp.where(small, xp.full_like(ps, s), 1.0)
-    inner = scale * f._perspective(xp, ps / scale, qs / scale)
+    inner = f._perspective(xp, ps / scale, qs / scale)
+    if bool(xp.any(small)):
+        # the arguments carry gradient 1 (not 1/s) into the perspective
+        pr = xp.value_with_gradient_of(ps / scale, ps)
+        qr = xp.value_with_gradient_of(qs / scale, qs)
+        inner_r = f._perspective(xp, pr, qr)
+        inner = xp.where(small, xp.value_with_gradient_of(scale * inner_r, inner_r), inner)
 
     p_zero = xp.logical_and(p == 0, q > 0)
     if math.isinf(f.f_at_zero):

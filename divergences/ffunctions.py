@@ -363,7 +363,7 @@ def _pearson():
         activation=lambda xp, v: v + 0.0,
         conjugate_of_activation=_pearson_conjugate,
         dual_key=("neyman", {}),
-        perspective=lambda xp, p, q: (p - q) ** 2 / q,
+        perspective=lambda xp, p, q: ((p - q) / xp.sqrt(q)) ** 2,   # (p - q)^2 would underflow
     )
 
 
@@ -381,7 +381,7 @@ def _neyman():
         activation=lambda xp, v: -xp.expm1(-v),
         conjugate_of_activation=lambda xp, v: 2.0 - 2.0 * xp.exp(-0.5 * v),
         dual_key=("pearson", {}),
-        perspective=lambda xp, p, q: (p - q) ** 2 / p,
+        perspective=lambda xp, p, q: ((p - q) / xp.sqrt(p)) ** 2,   # (p - q)^2 would underflow
     )
 
 
@@ -403,9 +403,28 @@ def _squared_hellinger():
     )
 
 
+def _gan_perspective(xp, p, q):
+    """p log(p / (p + q)) + q log(q / (p + q)), from log p and log q (exact at subnormals)."""
+    s = xp.maximum(p, q)
+    ls = xp.log(p / s + q / s) + xp.log(s)                # log(p + q) without overflow
+    return p * (xp.log(p) - ls) + q * (xp.log(q) - ls)
+
+
+def _le_cam_perspective(xp, p, q):
+    """(p - q)^2 / (2 (p + q)) as a square of a ratio: neither (p - q)^2 underflows nor
+    (p - q) / (p + q) times (p - q) overflows; p + q is formed at half scale."""
+    return ((p - q) / xp.sqrt(2.0 * (0.5 * p + 0.5 * q))) ** 2 / 2.0
+
+
 def _jeffreys_conjugate(xp, t):
     w = xp.wright_omega(1.0 - t)  # W(e^{1-t})
-    return w + 1.0 / w + t - 2.0
+    # 1/w = e^{t - 1 + w} (from w e^w = e^{1-t}) for small w (large t): the backward
+    # pass then never forms 1/w^2, which overflows at w ~ 1e-154 although the
+    # derivative of f*, 1/w, is finite; 1/w directly for w >= 1
+    small = w < 1.0
+    inv = xp.where(small, xp.exp(xp.where(small, t - 1.0 + w, 0.0)),
+                   1.0 / xp.where(small, 1.0, w))
+    return w + inv + t - 2.0
 
 
 def _jeffreys():
@@ -451,10 +470,12 @@ def _weighted_js(pi, name="weighted_jensen_shannon"):
     def perspective(xp, p, q):
         # pi KL(P||M) + (1 - pi) KL(Q||M) termwise, M = pi P + (1 - pi) Q
         # scaled by max(p, q) so that pi p + (1 - pi) q cannot underflow to 0
+        # log(ps / m) as log p - log s - log m: a subnormal p (exact, but with few
+        # digits) keeps its logarithm exact, where p / s / m would round it
         s = xp.maximum(p, q)
         ps, qs = p / s, q / s
-        m = pi * ps + c * qs
-        return pi * p * xp.log(ps / m) + c * q * xp.log(qs / m)
+        lm = xp.log(pi * ps + c * qs) + xp.log(s)        # m >= min(pi, 1 - pi) > 0
+        return pi * p * (xp.log(p) - lm) + c * q * (xp.log(q) - lm)
 
     params = {} if name == "jensen_shannon" else {"pi": pi}
     if name == "jensen_shannon":
@@ -517,7 +538,7 @@ def _gan():
         activation=lambda xp, v: -xp.softplus(-v),
         conjugate_of_activation=lambda xp, v: xp.softplus(v),
         dual_key=("gan", {}),
-        perspective=lambda xp, p, q: p * xp.log(p / (p + q)) + q * xp.log(q / (p + q)),
+        perspective=lambda xp, p, q: _gan_perspective(xp, p, q),
     )
 
 
@@ -626,7 +647,7 @@ def _le_cam():
         activation=lambda xp, v: 0.5 - 2.0 * xp.exp(-xp.softplus(v)),
         conjugate_of_activation=conj_act,
         dual_key=("le_cam", {}),
-        perspective=lambda xp, p, q: (p - q) ** 2 / (2.0 * (p + q)),
+        perspective=lambda xp, p, q: _le_cam_perspective(xp, p, q),
     )
 
 

@@ -117,7 +117,9 @@ def test_float32_logits_of_magnitude_100_are_stable(spec):
         b = torch.tensor([vq, -0.5], dtype=torch.float32, requires_grad=True)
         val = dv.fgan_bound_from_logits(a, b, f)
         ga, gb = torch.autograd.grad(val, (a, b))
-        assert not torch.isnan(val) and not torch.isnan(ga).any() and not torch.isnan(gb).any()
+        assert not torch.isnan(val)
+        if torch.isfinite(val):      # gradients of an infinite value are not defined
+            assert torch.isfinite(ga).all() and torch.isfinite(gb).all()
         ref = dv.fgan_bound_from_logits(a.detach().double(), b.detach().double(), f)
         if abs(ref.item()) < 1e37:
             assert torch.isfinite(val)

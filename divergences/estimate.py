@@ -125,8 +125,36 @@ def _to_2d(name, a):
     return a
 
 
-def _tensors(device, **named):
-    """Validated float32 tensors on ``device``, shape (n, d)."""
+def _condition(tensors):
+    """Centre and rescale float64 tensors per coordinate, with one map for all of them.
+
+    The map is x -> (x - c) / s with c the pooled per-coordinate median and s a power of
+    two at least the largest |x - c| (1 where that is 0): an invertible affine map, and
+    a power of two loses no digits.  Applied to both samples (f-divergences) or to each
+    variable (mutual information) it leaves the estimated quantity unchanged, and the
+    float32 training data then lie in about [-1, 1]: data of magnitude 1e38 neither overflow
+    float32 nor make the critic's own standardisation overflow.
+    """
+    import torch
+
+    def power_of_two_above(v):
+        exponent = torch.ceil(torch.log2(torch.where(v > 0, v, 1.0)))
+        return torch.where(v > 0, torch.exp2(exponent), 1.0)
+
+    pooled = torch.cat([t.reshape(-1, t.shape[-1]) for t in tensors])
+    pre = power_of_two_above(pooled.abs().amax(dim=0))   # x - c cannot overflow after it
+    pooled = pooled / pre
+    centre = pooled.median(dim=0).values
+    scale = power_of_two_above((pooled - centre).abs().amax(dim=0))
+    return [(t / pre - centre) / scale for t in tensors]
+
+
+def _tensors(device, joint, **named):
+    """Validated float32 tensors on ``device``, shape (n, d), conditioned by _condition.
+
+    ``joint``: one map for all inputs (two samples of one space) or one per input
+    (the two variables of an MI problem).
+    """
     import torch
 
     xp, arrays = as_float_arrays(**named)
@@ -135,8 +163,12 @@ def _tensors(device, **named):
         check_finite(xp, name, a)
         a = _to_2d(name, a)
         t = a if xp.name == "torch" else torch.from_numpy(np.ascontiguousarray(a))
-        out.append(t.detach().to(device=device, dtype=torch.float32))
-    return out
+        out.append(t.detach().to(device=device, dtype=torch.float64))
+    if joint and len({t.shape[1] for t in out}) > 1:
+        raise ValueError(f"{' and '.join(named)} must have the same dimension, got "
+                         f"{' and '.join(str(t.shape[1]) for t in out)}")
+    out = _condition(out) if joint else [_condition([t])[0] for t in out]
+    return [t.to(torch.float32) for t in out]
 
 
 def _device(device, *candidates):
@@ -330,10 +362,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     z = _z(confidence)
     dev = _device(device, x_p, x_q)
-    xp_t, xq_t = _tensors(dev, x_p=x_p, x_q=x_q)
-    if xp_t.shape[1] != xq_t.shape[1]:
-        raise ValueError(f"x_p and x_q must have the same dimension, got {xp_t.shape[1]} and "
-                         f"{xq_t.shape[1]}")
+    xp_t, xq_t = _tensors(dev, True, x_p=x_p, x_q=x_q)
     gen_np = numpy_rng(rng)
     tr_p, ev_p = _split(gen_np, xp_t.shape[0], eval_fraction, "x_p")
     tr_q, ev_q = _split(gen_np, xq_t.shape[0], eval_fraction, "x_q")
@@ -497,7 +526,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     _z(confidence)                      # validate before training
     dev = _device(device, x, y)
-    xt, yt = _tensors(dev, x=x, y=y)
+    xt, yt = _tensors(dev, False, x=x, y=y)
     if xt.shape[0] != yt.shape[0]:
         raise ValueError(f"x and y must hold the same number of pairs, got {xt.shape[0]} and "
                          f"{yt.shape[0]}")
@@ -637,8 +666,10 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         raise ValueError(f"x and y must have the same (M, n), got {tuple(xa.shape[:2])} and "
                          f"{tuple(ya.shape[:2])}")
     to_t = (lambda a: a) if xp.name == "torch" else torch.from_numpy
-    xt = to_t(xa).detach().to(device=dev, dtype=torch.float32)
-    yt = to_t(ya).detach().to(device=dev, dtype=torch.float32)
+    # one conditioning map per problem and variable (see _condition)
+    xt = torch.stack([_condition([t])[0] for t in to_t(xa).detach().to(dev, torch.float64)])
+    yt = torch.stack([_condition([t])[0] for t in to_t(ya).detach().to(dev, torch.float64)])
+    xt, yt = xt.to(torch.float32), yt.to(torch.float32)
     m, n = xt.shape[:2]
     gen_np = numpy_rng(rng)
     tr, va, ev = _mi_splits(gen_np, n, eval_fraction, batch_size)

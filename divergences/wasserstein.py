@@ -470,12 +470,16 @@ def normal_wasserstein_1d(mean_p, std_p, mean_q, std_q, *, p=1):
         raise ValueError("std_p and std_q must be non-negative")
     a = xp.abs(m0 - m1)
     b = xp.abs(s0 - s1)
-    if p == 2:
-        return as_output(xp.sqrt(a * a + b * b))
+    if p == 2:   # sqrt(a^2 + b^2) without squaring (a = 1e200 would overflow)
+        big = xp.maximum(a, b)
+        bs = xp.where(big > 0, big, 1.0)
+        return as_output(xp.where(big > 0, bs * xp.sqrt((a / bs) ** 2 + (b / bs) ** 2), 0.0))
     pos = b > 0
     bs = xp.where(pos, b, 1.0)
-    w1 = bs * math.sqrt(2.0 / math.pi) * xp.exp(-0.5 * (a / bs) ** 2) + a * (
-        1.0 - 2.0 * xp.ndtr(-a / bs))
+    r = xp.where(pos, a / bs, 0.0)
+    with xp.errstate():   # r^2 may overflow: exp(-inf) = 0 is the right limit
+        w1 = bs * math.sqrt(2.0 / math.pi) * xp.exp(-0.5 * r * r) + a * (
+            1.0 - 2.0 * xp.ndtr(-r))
     return as_output(xp.where(pos, w1, a))
 
 

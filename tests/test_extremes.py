@@ -309,3 +309,30 @@ def test_two_sample_tests_are_scale_equivariant(test, k, seed):
         assert not math.isnan(float(got.statistic))
     else:
         assert float(got.statistic) == pytest.approx(expected, rel=1e-9)
+
+
+@settings(max_examples=25)
+@given(k=st.integers(-1000, 1000), m=st.floats(-2, 2), s0=st.floats(0.1, 3), s1=st.floats(0.1, 3))
+def test_normal_wasserstein_is_homogeneous(k, m, s0, s1):
+    c = 2.0 ** k
+    for p in (1, 2):
+        base = float(dv.normal_wasserstein_1d(0.0, s0, m, s1, p=p))
+        got = float(dv.normal_wasserstein_1d(0.0, c * s0, c * m, c * s1, p=p))
+        if base * c < MAX64 / 4 and base * c > 1e-300:
+            assert got == pytest.approx(base * c, rel=1e-12)
+        assert not math.isnan(got)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-38, 1e38, 1e300])
+def test_estimators_are_invariant_to_the_data_scale(scale):
+    # both samples (f-divergence) or each variable (MI) are centred and divided by a power
+    # of two before float32 training: at 1e38 training used to overflow (NaN +- NaN)
+    gen = np.random.default_rng(0)
+    x, y = gen.normal(size=(2, 300, 2))
+    kw = dict(steps=40, batch_size=32, rng=0)
+    base = dv.estimate_f_divergence(x, y + 1, **kw).value
+    got = dv.estimate_f_divergence(x * scale, (y + 1) * scale, **kw).value
+    assert math.isfinite(got) and got == pytest.approx(base, rel=1e-3, abs=1e-3)
+    base = dv.estimate_mutual_information(x, x + y, **kw).value
+    got = dv.estimate_mutual_information(x * scale, (x + y) * scale, **kw).value
+    assert math.isfinite(got) and got == pytest.approx(base, rel=1e-3, abs=1e-3)

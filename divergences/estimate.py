@@ -182,6 +182,37 @@ def _device(device, *candidates):
     return torch.device("cpu")
 
 
+def _finite_step(opt, params, obj):
+    """Back-propagate ``-obj`` and step, only if the objective and every gradient are finite.
+
+    A step at which the bound overflows (an exponential or conjugate term at +-inf)
+    would write inf/NaN into the critic for good; it is skipped instead and counted.
+    Returns True if the parameters were updated.
+    """
+    import torch
+
+    opt.zero_grad(set_to_none=True)
+    if not bool(torch.isfinite(obj)):
+        return False
+    (-obj).backward()
+    if any(p.grad is not None and not bool(torch.isfinite(p.grad).all()) for p in params):
+        opt.zero_grad(set_to_none=True)
+        return False
+    opt.step()
+    return True
+
+
+def _diverged(what, curve, skipped, hint):
+    """The error raised when training never produced a finite objective or estimate."""
+    finite = np.isfinite(curve)
+    first = int(np.argmin(finite)) if not finite.all() else None
+    return RuntimeError(
+        f"training diverged: {what}; the objective was not finite at {skipped} of "
+        f"{curve.size} steps" + (f" (first at step {first})" if first is not None else "")
+        + f". The critic's outputs overflow the bound's exponential or conjugate terms. "
+        f"Try {hint}")
+
+
 def _check_int(name, value, low):
     return check_int(name, value, low)
 
@@ -390,6 +421,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         return T.mean(vp) - (torch.logsumexp(vq, 0) - math.log(vq.shape[0]))
 
     curve = np.empty(steps)
+    params, skipped = list(critic.parameters()), 0
     bar = progress_bar(progress, steps, f"estimate_f_divergence ({f.name}, {bound})")
     keeper = _BestState([critic])
     check_every = max(10, steps // 30)
@@ -398,9 +430,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         ip = _batch_indices(gen, train_p.shape[0], batch_size, dev)
         iq = _batch_indices(gen, train_q.shape[0], batch_size, dev)
         obj = objective(critic(train_p[ip]), critic(train_q[iq]))
-        opt.zero_grad(set_to_none=True)
-        (-obj).backward()
-        opt.step()
+        skipped += not _finite_step(opt, params, obj)
         curve[step] = obj.item()
         bar.update(1, objective=float(curve[step]))
         if (step + 1) % check_every == 0 or step + 1 == steps:
@@ -425,13 +455,18 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         # delta method for log(mean(e^b))
         var = a.var(ddof=1) / a.size + eb.var(ddof=1) / (eb.size * eb.mean() ** 2)
     else:
-        value = a.mean() - b.mean()
-        var = a.var(ddof=1) / a.size + b.var(ddof=1) / b.size
+        with np.errstate(invalid="ignore", over="ignore"):
+            value = a.mean() - b.mean()
+            var = a.var(ddof=1) / a.size + b.var(ddof=1) / b.size
+    if not math.isfinite(value):
+        raise _diverged(f"the held-out {bound} bound on {f.name} is {value}", curve, skipped,
+                        "a smaller lr, more steps or samples, or another bound or f (the "
+                        "conjugates of KL, Pearson and alpha far from 0.5 grow fastest)")
     se = math.sqrt(var)
     return Estimate(value=float(value), stderr=se, ci=(value - z * se, value + z * se),
                     curve=curve, critic=critic, method=f"{bound} bound on {f.name}",
                     details={"n_eval": (int(ev_p.size), int(ev_q.size)), "steps": steps,
-                             "batch_size": batch_size, "lr": lr},
+                             "batch_size": batch_size, "lr": lr, "skipped_steps": skipped},
                     confidence=confidence)
 
 
@@ -573,7 +608,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
         return np.asarray(vals)
 
     curve = np.empty(steps)
-    ema = None
+    ema, skipped = None, 0
     bar = progress_bar(progress, steps, f"estimate_mutual_information ({bound})")
     keeper = _BestState([critic, baseline])
     val_idx = torch.as_tensor(va, device=dev)
@@ -587,9 +622,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
             obj, ema = B.mine_step(scores, ema)
         else:
             obj = train_obj(scores, log_baseline(yb))
-        opt.zero_grad(set_to_none=True)
-        (-obj).backward()
-        opt.step()
+        skipped += not _finite_step(opt, params, obj)
         curve[step] = obj.item()
         bar.update(1, objective=float(curve[step]))
         if (step + 1) % check_every == 0 or step + 1 == steps:
@@ -599,10 +632,15 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     keeper.restore()
     critic.eval()
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev))
+    if not np.isfinite(values).all():
+        raise _diverged(f"the held-out {bound} bound is not finite on "
+                        f"{int((~np.isfinite(values)).sum())} of {values.size} batches",
+                        curve, skipped, "a smaller lr, more steps or samples, or "
+                        "bound='infonce' or 'smile' (whose terms are bounded)")
     return _mi_estimate(values, confidence, curve, critic, f"{bound} bound on I(X;Y)",
                         {"log_K": math.log(batch_size), "n_eval_batches": int(values.size),
                          "steps": steps, "batch_size": batch_size, "lr": lr,
-                         "baseline": baseline})
+                         "baseline": baseline, "skipped_steps": skipped})
 
 
 def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, batch_size=128,

@@ -183,3 +183,16 @@ def test_batched_estimator_accepts_tensors_that_require_grad():
     plain = dv.estimate_mutual_information_batched(x.detach(), y.detach(), steps=5,
                                                    batch_size=32, rng=0)
     assert [e.value for e in ests] == [e.value for e in plain]
+
+
+def test_training_that_cannot_start_raises_instead_of_nan():
+    # alpha = 0.999: the conjugate at the critic's first outputs is ~ -1e3160, so every
+    # step is -inf; the estimate used to be NaN +- NaN without a word
+    gen = np.random.default_rng(0)
+    x, y = gen.normal(size=(2, 40, 2))
+    with pytest.raises(RuntimeError, match="training diverged.*not finite at 5 of 5 steps"):
+        dv.estimate_f_divergence(x, y + 0.3, dv.get_f("alpha", alpha=0.999), steps=5,
+                                 batch_size=8, rng=0)
+    est = dv.estimate_f_divergence(x, y + 0.3, dv.get_f("alpha", alpha=0.5), steps=5,
+                                   batch_size=8, rng=0)
+    assert est.details["skipped_steps"] == 0 and math.isfinite(est.value)

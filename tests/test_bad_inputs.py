@@ -343,6 +343,22 @@ SPEC = {
              y={"another batch": lambda v: np.zeros((2, 12, 2))},
              bound={"unknown": lambda v: "no_such_bound"}, steps=POS_INT,
              batch_size=POS_INT, lr=POS_REAL, eval_fraction=UNIT, rng=RNG, device=DEVICE)),
+    # classical baselines
+    "ksg_mutual_information": (dv.ksg_mutual_information, dict(x=X2, y=X2[:, ::-1] + 0.1, k=2),
+                               dict(x={**SAMPLES, "three dimensions": lambda v: np.zeros((12, 2, 2))},
+                                    y={**SAMPLES, "another length": lambda v: np.zeros((5, 2))},
+                                    k={**POS_INT, "too large": lambda v: 12},
+                                    variant={"three": lambda v: 3, "a string": lambda v: "1"},
+                                    metric={"unknown": lambda v: "cosine"},
+                                    standardize=FLAG, confidence=UNIT)),
+    "knn_kl_divergence": (dv.knn_kl_divergence, dict(x_p=X2, x_q=Y2, k=1),
+                          dict(x_p=SAMPLES, x_q={**SAMPLES, "another width":
+                                                 lambda v: np.zeros((10, 3))},
+                               k={**POS_INT, "too large": lambda v: 50}, confidence=UNIT)),
+    "gaussian_mi_estimate": (dv.gaussian_mi_estimate, dict(x=X2, y=Y2[:, :1].repeat(2, 0)[:12],
+                                                           n_bootstrap=5, rng=0),
+                             dict(x=SAMPLES, y={"another length": lambda v: np.zeros((5, 1))},
+                                  n_bootstrap=POS_INT, rng=RNG, confidence=UNIT)),
     # problems and the benchmark harness
     "GaussianPair.isotropic": (problems.GaussianPair.isotropic, dict(d=2, shift=1.0),
                                dict(d=POS_INT, shift={"NaN": lambda v: math.nan,

@@ -719,14 +719,33 @@ TORCH = TorchOps()
 # ---------------------------------------------------------------------------
 
 
+def _from_ecosystem(x: Any) -> Any:
+    """Arrays of other libraries: ``__array__`` -> numpy, else ``__dlpack__`` -> torch.
+
+    numpy arrays, torch tensors, numbers and sequences pass unchanged.  Anything that
+    numpy can read (JAX and xarray arrays, pandas objects, CPU CuPy via its
+    ``__array__``...) becomes a numpy array, so results come back as numpy; an object
+    that offers only DLPack (a GPU array of another library) becomes a torch tensor on
+    its device without a copy, so results come back as torch tensors.
+    """
+    if is_torch(x) or isinstance(x, (np.ndarray, numbers.Number, np.generic, list, tuple,
+                                     str, bytes, dict)) or x is None:
+        return x
+    if hasattr(x, "__array__"):
+        return np.asarray(x)
+    if hasattr(x, "__dlpack__") and torch is not None:
+        return torch.from_dlpack(x)
+    return x
+
+
 def _check_type(name: str, x: Any) -> None:
     if is_torch(x) or isinstance(x, (np.ndarray, numbers.Number, np.generic)):
         return
     if isinstance(x, (list, tuple)):
         return
     raise TypeError(
-        f"{name} must be a numpy array, a torch tensor, a number or a sequence of "
-        f"numbers, got {type(x).__name__}"
+        f"{name} must be a numpy array, a torch tensor, an array-like (__array__ or "
+        f"__dlpack__), a number or a sequence of numbers, got {type(x).__name__}"
     )
 
 
@@ -932,6 +951,7 @@ def as_float_arrays(**named: Any):
         that tensor's device; the float dtype is the promoted dtype of the
         array inputs (Python scalars do not promote).
     """
+    named = {name: _from_ecosystem(x) for name, x in named.items()}
     for name, x in named.items():
         _check_type(name, x)
     tensors = [x for x in named.values() if is_torch(x)]

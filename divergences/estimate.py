@@ -10,6 +10,7 @@ training).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +49,14 @@ class Estimate:
         The trained critic in eval mode (not shown in ``repr``).
     method : str
     details : dict
-        Settings and diagnostics (not shown in ``repr``).
+        Settings and diagnostics (not shown in ``repr``).  The trained estimators
+        set ``reliable`` (no reason for doubt found) and ``warnings`` (the reasons:
+        a negative estimate of a non-negative quantity, which also raises a
+        ``RuntimeWarning``; more than 1 % of held-out critic outputs outside the
+        training range, clipped to it; exponential terms carried by under a tenth
+        of the points), ``validation_value`` (the selected critic's value on the
+        validation part), ``training_range``, ``clipped_fraction`` and
+        ``skipped_steps`` (steps with a non-finite objective or gradient).
     confidence : float, default 0.95
         Level of ``ci``.
 
@@ -149,6 +157,34 @@ def _condition(tensors):
     return [(t / pre - centre) / scale for t in tensors]
 
 
+def _normal_scores(reference, data):
+    """Per-coordinate normal scores: Phi^{-1} of the empirical CDF of ``reference``.
+
+    The CDF interpolates linearly between the sorted reference values (placed at
+    (j + 1/2) / m), so the map is strictly increasing inside the reference range and
+    constant beyond it, at Phi^{-1}(1/(2m)) and Phi^{-1}(1 - 1/(2m)) (about +-3.5 for
+    m = 2000).  Fitted on training data and applied to all data, it is one fixed
+    coordinate-wise monotone map: mutual information (per variable) and f-divergences
+    (one map for both samples) are invariant under it, while heavy tails, skew and
+    outliers become Gaussian-looking marginals, and held-out points beyond the training
+    range can no longer be read out where the critic never trained.
+    """
+    import torch
+
+    ref = reference.double().sort(dim=0).values                  # (m, d)
+    m = ref.shape[0]
+    v = data.double()
+    out = torch.empty_like(v)
+    for j in range(v.shape[1]):
+        s, col = ref[:, j].contiguous(), v[:, j].contiguous()
+        idx = torch.searchsorted(s, col, right=True).clamp(1, m - 1) - 1
+        lo, hi = s[idx], s[idx + 1]
+        frac = ((col - lo) / torch.where(hi > lo, hi - lo, 1.0)).clamp(0.0, 1.0)
+        u = (idx.double() + 0.5 + frac) / m
+        out[:, j] = torch.special.ndtri(u.clamp(0.5 / m, 1.0 - 0.5 / m))
+    return out.to(data.dtype)
+
+
 def _tensors(device, joint, **named):
     """Validated float32 tensors on ``device``, shape (n, d), conditioned by _condition.
 
@@ -213,6 +249,11 @@ def _diverged(what, curve, skipped, hint):
         f"Try {hint}")
 
 
+def _check_transform(transform):
+    if transform not in ("normal_scores", "affine"):
+        raise ValueError(f"transform must be 'normal_scores' or 'affine', got {transform!r}")
+
+
 def _check_int(name, value, low):
     return check_int(name, value, low)
 
@@ -266,6 +307,50 @@ def _mi_splits(gen_np, n, eval_fraction, batch_size):
     return tr[:-n_val], tr[-n_val:], ev
 
 
+def _diagnose(value, ci, details, quantity):
+    """Reasons not to believe an estimate, in ``details``; a warning if it is negative.
+
+    Sets ``details["reliable"]`` (no reason found) and ``details["warnings"]`` (the
+    reasons, as sentences).  A negative estimate of a non-negative quantity (every
+    divergence and mutual information) also raises a RuntimeWarning: it says the
+    critic is no better than a constant one on held-out data, which is worth knowing
+    rather than averaging away.
+    """
+    reasons = []
+    if value < 0:
+        if ci[1] >= 0:
+            reasons.append(f"the estimate {value:.4g} of {quantity} (never negative) is below "
+                           f"zero but compatible with 0 (CI upper end {ci[1]:.4g}): no "
+                           f"dependence or difference was detected")
+        else:
+            reasons.append(f"the estimate {value:.4g} of {quantity} (never negative) is "
+                           f"significantly below zero (CI [{ci[0]:.4g}, {ci[1]:.4g}]): the "
+                           f"critic does worse on held-out data than a constant one, i.e. it "
+                           f"overfitted or did not train; give more samples or steps, or a "
+                           f"smaller network")
+        warnings.warn(reasons[-1], RuntimeWarning, stacklevel=3)
+    clipped = details.get("clipped_fraction", 0.0)
+    if clipped > 0.01:
+        reasons.append(f"{100 * clipped:.1f}% of the held-out critic outputs lay outside the "
+                       f"range seen in training and were clipped to it (heavy tails or too "
+                       f"few samples)")
+    ess = details.get("effective_sample_size")
+    if ess is not None and ess < 0.1 * details.get("n_exp_terms", ess):
+        reasons.append(f"the exponential terms' effective sample size is {ess:.0f} of "
+                       f"{details['n_exp_terms']}: a few points dominate the estimate")
+    details["reliable"] = not reasons
+    details["warnings"] = reasons
+    return details
+
+
+def _training_range(outputs):
+    """(lo, hi) of critic outputs seen on training data, finite entries only."""
+    finite = outputs[outputs.isfinite()]
+    if finite.numel() == 0:
+        return -math.inf, math.inf
+    return float(finite.min()), float(finite.max())
+
+
 def _mi_estimate(values, confidence, curve, critic, method, details):
     """An Estimate from the bound's values on consecutive held-out batches."""
     z = _z(confidence)
@@ -277,7 +362,9 @@ def _mi_estimate(values, confidence, curve, critic, method, details):
         details = {**details, "stderr_reason": (
             "one held-out batch: its spread cannot be estimated; give more samples, a "
             "larger eval_fraction or a smaller batch_size")}
-    return Estimate(value=value, stderr=se, ci=(value - z * se, value + z * se), curve=curve,
+    ci = (value - z * se, value + z * se)
+    details = _diagnose(value, ci, dict(details), "a mutual information")
+    return Estimate(value=value, stderr=se, ci=ci, curve=curve,
                     critic=critic, method=method, details=details, confidence=confidence)
 
 
@@ -329,7 +416,7 @@ _F_BOUNDS = ("fgan", "nwj", "dv")
 
 def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=1500,
                           batch_size=256, lr=1e-3, eval_fraction=0.3, rng=None, device=None,
-                          progress=None, confidence=0.95):
+                          progress=None, confidence=0.95, transform="normal_scores"):
     r"""Estimate :math:`D_f(P\|Q)` from samples by training a critic on a lower bound.
 
     Bounds:
@@ -367,6 +454,15 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         is a terminal and the run takes over 2 s; True always reports (plain
         lines when stderr is not a terminal); False is silent.
     confidence : float, default 0.95
+    transform : {"normal_scores", "affine"}, default "normal_scores"
+        How the data are prepared for the critic.  ``"normal_scores"``: each
+        coordinate is mapped through the pooled (both samples') empirical CDF on the training part and
+        the standard normal quantile function, a fixed monotone map under which
+        the estimated quantity is unchanged; heavy tails, skew and outliers then
+        cannot make the critic's exponential or conjugate terms blow up on
+        held-out points beyond the training range.  ``"affine"``: only an exact
+        centring and power-of-two scaling (for data whose marginals are
+        already benign, or to study the raw bound).
 
     Returns
     -------
@@ -390,6 +486,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     if bound in ("nwj", "dv") and f.name != "kl":
         raise ValueError(f"bound {bound!r} bounds KL only; use bound='fgan' for {f.name!r}")
     check_progress(progress)
+    _check_transform(transform)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     z = _z(confidence)
     dev = _device(device, x_p, x_q)
@@ -401,6 +498,9 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     # a validation part of the training data selects the best critic along training
     tr_p, va_p = tr_p[: -max(2, tr_p.size // 5)], tr_p[-max(2, tr_p.size // 5):]
     tr_q, va_q = tr_q[: -max(2, tr_q.size // 5)], tr_q[-max(2, tr_q.size // 5):]
+    if transform == "normal_scores":
+        ref = torch.cat([xp_t[tr_p], xq_t[tr_q]])
+        xp_t, xq_t = _normal_scores(ref, xp_t), _normal_scores(ref, xq_t)
     train_p, train_q = xp_t[tr_p], xq_t[tr_q]
     if critic is not None and not isinstance(critic, torch.nn.Module):
         raise TypeError(f"critic must be a torch.nn.Module or None (the default network), "
@@ -441,13 +541,25 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     keeper.restore()
     critic.eval()
     with torch.no_grad():
-        vp = critic(xp_t[ev_p]).double()
-        vq = critic(xq_t[ev_q]).double()
+        # held-out points far outside the training data (heavy tails) would be read out
+        # where the critic never trained, and an exponential or conjugate term can blow
+        # up there: the outputs are clipped to the range seen in training.  A clipped
+        # critic is still a critic, so the estimate stays a lower bound.
+        lo, hi = _training_range(torch.cat([critic(train_p), critic(train_q)]).double())
+        vp_raw, vq_raw = critic(xp_t[ev_p]).double(), critic(xq_t[ev_q]).double()
+        clipped = float(((vp_raw < lo) | (vp_raw > hi)).double().mean() * vp_raw.numel()
+                        + ((vq_raw < lo) | (vq_raw > hi)).double().mean() * vq_raw.numel())
+        clipped /= vp_raw.numel() + vq_raw.numel()
+        vp, vq = vp_raw.clamp(lo, hi), vq_raw.clamp(lo, hi)
         if bound == "fgan":
             a, b = f._activation(T, vp), f._conjugate_of_activation(T, vq)
         else:
             a, b = vp, (torch.exp(vq - 1.0) if bound == "nwj" else vq)
         a, b = a.cpu().numpy(), b.cpu().numpy()
+    ess = None
+    if bound in ("dv", "nwj"):   # the exponential terms: how many points carry them
+        wts = np.exp(b - b.max()) if bound == "dv" else b / b.max()
+        ess = float(wts.sum() ** 2 / (wts ** 2).sum())
     if bound == "dv":
         shift = b.max()
         eb = np.exp(b - shift)
@@ -463,10 +575,16 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
                         "a smaller lr, more steps or samples, or another bound or f (the "
                         "conjugates of KL, Pearson and alpha far from 0.5 grow fastest)")
     se = math.sqrt(var)
-    return Estimate(value=float(value), stderr=se, ci=(value - z * se, value + z * se),
-                    curve=curve, critic=critic, method=f"{bound} bound on {f.name}",
-                    details={"n_eval": (int(ev_p.size), int(ev_q.size)), "steps": steps,
-                             "batch_size": batch_size, "lr": lr, "skipped_steps": skipped},
+    ci = (float(value) - z * se, float(value) + z * se)
+    details = {"n_eval": (int(ev_p.size), int(ev_q.size)), "steps": steps,
+               "batch_size": batch_size, "lr": lr, "skipped_steps": skipped,
+               "validation_value": keeper.best, "clipped_fraction": clipped,
+               "training_range": (lo, hi)}
+    if ess is not None:
+        details.update(effective_sample_size=ess, n_exp_terms=int(b.size))
+    details = _diagnose(float(value), ci, details, f"the {f.name} divergence")
+    return Estimate(value=float(value), stderr=se, ci=ci, curve=curve, critic=critic,
+                    method=f"{bound} bound on {f.name}", details=details,
                     confidence=confidence)
 
 
@@ -498,7 +616,8 @@ def _mi_objectives(name, tau, alpha):
 def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", steps=1500,
                                 batch_size=128, lr=1e-3, eval_fraction=0.3, tau=5.0,
                                 alpha=0.01, rng=None, device=None, progress=None,
-                                confidence=0.95, hidden=128, layers=2, embed_dim=32):
+                                confidence=0.95, hidden=128, layers=2, embed_dim=32,
+                                transform="normal_scores"):
     r"""Estimate :math:`I(X;Y)` from joint samples with a trained critic.
 
     Mini-batches of K = ``batch_size`` joint pairs give a K x K score matrix
@@ -537,6 +656,15 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
         As in :func:`estimate_f_divergence`.
     hidden, layers, embed_dim
         Size of the default critics.
+    transform : {"normal_scores", "affine"}, default "normal_scores"
+        How the data are prepared for the critic.  ``"normal_scores"``: each
+        coordinate is mapped through its variable's empirical CDF on the training part and
+        the standard normal quantile function, a fixed monotone map under which
+        the estimated quantity is unchanged; heavy tails, skew and outliers then
+        cannot make the critic's exponential or conjugate terms blow up on
+        held-out points beyond the training range.  ``"affine"``: only an exact
+        centring and power-of-two scaling (for data whose marginals are
+        already benign, or to study the raw bound).
 
     Returns
     -------
@@ -558,6 +686,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
 
     _check_mi_options(bound, alpha, tau)
     check_progress(progress)
+    _check_transform(transform)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     _z(confidence)                      # validate before training
     dev = _device(device, x, y)
@@ -568,6 +697,8 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     gen_np = numpy_rng(rng)
     tr, va, ev = _mi_splits(gen_np, xt.shape[0], eval_fraction, batch_size)
     gen = _torch_generator(gen_np)
+    if transform == "normal_scores":
+        xt, yt = _normal_scores(xt[tr], xt), _normal_scores(yt[tr], yt)
     x_tr, y_tr = xt[tr], yt[tr]
     from .critics import MLP, ConcatCritic, SeparableCritic
 
@@ -595,16 +726,22 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     def log_baseline(yb):
         return None if baseline is None else baseline(yb).squeeze(-1)
 
+    clip = {"range": (-math.inf, math.inf), "out": 0, "total": 0}
+
     def held_out(indices):
-        """The evaluation bound on consecutive batches of K pairs from ``indices``."""
+        """The evaluation bound on consecutive batches of K pairs from ``indices``, with the
+        scores clipped to ``clip["range"]`` (see below)."""
         vals = []
+        lo, hi = clip["range"]
         with torch.no_grad():
             for start in range(0, indices.numel() - batch_size + 1, batch_size):
                 idx = indices[start:start + batch_size]
                 xb, yb = xt[idx], yt[idx]
                 s = critic(xb, yb).double()
+                clip["out"] += int(((s < lo) | (s > hi)).sum())
+                clip["total"] += s.numel()
                 a = log_baseline(yb)
-                vals.append(float(eval_obj(s, None if a is None else a.double())))
+                vals.append(float(eval_obj(s.clamp(lo, hi), None if a is None else a.double())))
         return np.asarray(vals)
 
     curve = np.empty(steps)
@@ -631,6 +768,15 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     bar.close()
     keeper.restore()
     critic.eval()
+    # held-out pairs far outside the training data (heavy tails) would be scored where the
+    # critic never trained, and the exponential terms of NWJ/DV/JS can blow up there: the
+    # scores are clipped to the range seen on (up to 8 batches of) training pairs.  A
+    # clipped critic is still a critic, so the estimate stays a lower bound.
+    with torch.no_grad():
+        seen = [critic(x_tr[i:i + batch_size], y_tr[i:i + batch_size]).double()
+                for i in range(0, min(x_tr.shape[0], 8 * batch_size), batch_size)]
+    clip.update(range=_training_range(torch.cat([t.reshape(-1) for t in seen])), out=0,
+                total=0)
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev))
     if not np.isfinite(values).all():
         raise _diverged(f"the held-out {bound} bound is not finite on "
@@ -640,7 +786,9 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     return _mi_estimate(values, confidence, curve, critic, f"{bound} bound on I(X;Y)",
                         {"log_K": math.log(batch_size), "n_eval_batches": int(values.size),
                          "steps": steps, "batch_size": batch_size, "lr": lr,
-                         "baseline": baseline, "skipped_steps": skipped})
+                         "baseline": baseline, "skipped_steps": skipped,
+                         "validation_value": keeper.best, "training_range": clip["range"],
+                         "clipped_fraction": clip["out"] / max(clip["total"], 1)})
 
 
 def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, batch_size=128,

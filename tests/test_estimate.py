@@ -1,6 +1,7 @@
 """Estimators: accuracy on problems with known truth, honesty of the output, errors."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -142,9 +143,13 @@ def test_mi_estimate_is_scored_on_the_held_out_pairs_only():
     x = rng.normal(size=(n, 2))
     y = x + 0.1 * rng.normal(size=(n, 2))
     y[ev] = rng.normal(size=(ev.size, 2))
-    est = dv.estimate_mutual_information(x, y, steps=300, batch_size=k, rng=0)
+    # the memorising critic does much worse than a constant one on the independent
+    # held-out pairs: a significantly negative estimate, reported with a warning
+    with pytest.warns(RuntimeWarning, match="significantly below zero"):
+        est = dv.estimate_mutual_information(x, y, steps=300, batch_size=k, rng=0)
     assert est.curve[-50:].mean() > 2.0                 # training saw strong dependence
     assert est.value < 3 * est.stderr + 0.02, est
+    assert not est.details["reliable"] and "below zero" in est.details["warnings"][0]
 
 
 def test_f_divergence_estimate_is_scored_on_the_held_out_samples_only():
@@ -160,7 +165,9 @@ def test_f_divergence_estimate_is_scored_on_the_held_out_samples_only():
     rng = np.random.default_rng(6)
     p, q = rng.normal(size=(n, 1)) + 2.0, rng.normal(size=(n, 1))
     p[ev_p] -= 2.0
-    est = dv.estimate_f_divergence(p, q, "kl", bound="nwj", steps=300, rng=0)
+    with warnings.catch_warnings():      # a value just below 0 would warn: not the point
+        warnings.simplefilter("ignore", RuntimeWarning)
+        est = dv.estimate_f_divergence(p, q, "kl", bound="nwj", steps=300, rng=0)
     assert est.curve[-50:].mean() > 1.0
     assert est.value < 3 * est.stderr + 0.02, est
 
@@ -193,6 +200,43 @@ def test_training_that_cannot_start_raises_instead_of_nan():
     with pytest.raises(RuntimeError, match="training diverged.*not finite at 5 of 5 steps"):
         dv.estimate_f_divergence(x, y + 0.3, dv.get_f("alpha", alpha=0.999), steps=5,
                                  batch_size=8, rng=0)
-    est = dv.estimate_f_divergence(x, y + 0.3, dv.get_f("alpha", alpha=0.5), steps=5,
-                                   batch_size=8, rng=0)
+    with warnings.catch_warnings():       # 5 steps: a negative estimate, reported
+        warnings.simplefilter("ignore", RuntimeWarning)
+        est = dv.estimate_f_divergence(x, y + 0.3, dv.get_f("alpha", alpha=0.5), steps=5,
+                                       batch_size=8, rng=0)
     assert est.details["skipped_steps"] == 0 and math.isfinite(est.value)
+
+
+def test_small_sample_estimates_carry_diagnostics_and_warn_when_negative():
+    # 500 x 3 samples, KL of a 0.5 shift = 0.125: the issue's example of a silent -0.056
+    gen = np.random.default_rng(0)
+    p, q = gen.normal(size=(500, 3)), gen.normal(size=(500, 3)) + [0.5, 0, 0]
+    outcomes = []
+    for seed in range(4):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est = dv.estimate_f_divergence(p, q, "kl", steps=300, rng=seed)
+        d = est.details
+        assert set(d) >= {"reliable", "warnings", "clipped_fraction", "validation_value",
+                          "training_range"}
+        lo, hi = d["training_range"]
+        assert lo <= hi and 0 <= d["clipped_fraction"] <= 1
+        negative = [w for w in caught if "below zero" in str(w.message)]
+        assert bool(negative) == (est.value < 0)          # negative <=> warned
+        assert d["reliable"] == (not d["warnings"])
+        outcomes.append(est.value)
+    assert all(math.isfinite(v) for v in outcomes)
+
+
+def test_held_out_outputs_are_clipped_to_the_training_range():
+    # heavy tails: Student-t (df 1) held-out points far outside the training range
+    gen = np.random.default_rng(1)
+    x = gen.standard_t(1, size=(3000, 1))
+    y = x + gen.standard_t(1, size=(3000, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for bound in ("nwj", "js", "smile"):
+            est = dv.estimate_mutual_information(x, y, bound=bound, steps=300, rng=0)
+            assert math.isfinite(est.value) and -1.0 < est.value < 3.0, (bound, est)
+            lo, hi = est.details["training_range"]
+            assert math.isfinite(lo) and math.isfinite(hi)

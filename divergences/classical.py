@@ -188,7 +188,7 @@ def ksg_mutual_information(x, y, *, k=3, variant=1, metric="chebyshev", standard
     >>> x = rng.standard_normal(2000)
     >>> y = 0.8 * x + 0.6 * rng.standard_normal(2000)     # I = -log(0.6) = 0.511
     >>> est = ksg_mutual_information(x, y, k=3)
-    >>> abs(est.value + np.log(0.6)) < 3 * est.stderr + 0.02
+    >>> bool(abs(est.value + np.log(0.6)) < 3 * est.stderr + 0.02)
     True
     """
     x, y = _samples(x=x, y=y)
@@ -330,8 +330,9 @@ def gaussian_mi_estimate(x, y, *, n_bootstrap=200, rng=None, confidence=0.95):
     >>> rng = np.random.default_rng(0)
     >>> x = rng.standard_normal((5000, 2))
     >>> y = 0.6 * x + 0.8 * rng.standard_normal((5000, 2))   # I = -2 log 0.8 = 0.446
-    >>> round(gaussian_mi_estimate(x, y, rng=0).value, 2)
-    0.45
+    >>> est = gaussian_mi_estimate(x, y, rng=0)
+    >>> bool(abs(est.value + 2 * np.log(0.8)) < 3 * est.stderr)
+    True
     """
     x, y = _samples(x=x, y=y)
     n = x.shape[0]

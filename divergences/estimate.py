@@ -307,7 +307,7 @@ def _mi_splits(gen_np, n, eval_fraction, batch_size):
     return tr[:-n_val], tr[-n_val:], ev
 
 
-def _diagnose(value, ci, details, quantity):
+def _diagnose(value, ci, details, quantity, stacklevel=3):
     """Reasons not to believe an estimate, in ``details``; a warning if it is negative.
 
     Sets ``details["reliable"]`` (no reason found) and ``details["warnings"]`` (the
@@ -328,7 +328,7 @@ def _diagnose(value, ci, details, quantity):
                            f"critic does worse on held-out data than a constant one, i.e. it "
                            f"overfitted or did not train; give more samples or steps, or a "
                            f"smaller network")
-        warnings.warn(reasons[-1], RuntimeWarning, stacklevel=3)
+        warnings.warn(reasons[-1], RuntimeWarning, stacklevel=stacklevel)
     clipped = details.get("clipped_fraction", 0.0)
     if clipped > 0.01:
         reasons.append(f"{100 * clipped:.1f}% of the held-out critic outputs lay outside the "
@@ -363,7 +363,8 @@ def _mi_estimate(values, confidence, curve, critic, method, details):
             "one held-out batch: its spread cannot be estimated; give more samples, a "
             "larger eval_fraction or a smaller batch_size")}
     ci = (value - z * se, value + z * se)
-    details = _diagnose(value, ci, dict(details), "a mutual information")
+    # warn at the user's call: _diagnose <- _mi_estimate <- estimator <- user
+    details = _diagnose(value, ci, dict(details), "a mutual information", stacklevel=4)
     return Estimate(value=value, stderr=se, ci=ci, curve=curve,
                     critic=critic, method=method, details=details, confidence=confidence)
 

@@ -1,6 +1,8 @@
 """No public function changes torch's or numpy's global RNG, the default dtype or the
 thread count: results depend on ``rng=`` only (issue 12, item 11)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -45,7 +47,9 @@ def test_global_state_is_untouched(name):
     # the seeds make the comparison meaningful; fork_rng and the saved numpy state
     # put both global generators back afterwards for the suite-wide check in conftest
     saved = np.random.get_state()
-    with torch.random.fork_rng():
+    with torch.random.fork_rng(), warnings.catch_warnings():
+        # a few training steps give negative estimates, reported with a warning: not the point
+        warnings.simplefilter("ignore", RuntimeWarning)
         try:
             _check_untouched(name)
         finally:

@@ -146,3 +146,33 @@ def test_baselines_run_in_bias_variance():
                                  "mi")},
                         CorrelatedGaussians(d=1, mi=0.5), sample_sizes=[500], n_trials=4, rng=0)
     assert len(res.rows) == 2 and all(abs(r["bias"]) < 0.1 for r in res.rows)
+
+
+@pytest.mark.parametrize("dof, m, n, rho", [(1.0, 1, 1, 0.0), (3.0, 1, 1, 0.6), (5.0, 2, 3, 0.4)])
+def test_student_t_mi_against_monte_carlo_of_the_log_density_ratio(dof, m, n, rho):
+    # E[log p(x, y) - log p(x) - log p(y)] under the sampler, with scipy's densities:
+    # checks the closed form and the sampler together
+    from scipy import stats
+
+    from divergences.problems import CorrelatedStudentT
+
+    prob = CorrelatedStudentT(dof=dof, dim_x=m, dim_y=n, rho=rho)
+    x, y = prob.sample(200_000, rng=0)
+    shape = np.eye(m + n)
+    for i in range(min(m, n)):
+        shape[i, m + i] = shape[m + i, i] = rho
+    joint = stats.multivariate_t(np.zeros(m + n), shape, df=dof).logpdf(np.hstack([x, y]))
+    px = stats.multivariate_t(np.zeros(m), np.eye(m), df=dof).logpdf(x)
+    py = stats.multivariate_t(np.zeros(n), np.eye(n), df=dof).logpdf(y)
+    terms = joint - px.reshape(-1) - py.reshape(-1)
+    se = terms.std() / math.sqrt(terms.size)
+    assert abs(terms.mean() - prob.truth["mi"]) < 5 * se
+
+
+def test_student_t_mi_matches_published_values_and_the_gaussian_limit():
+    from divergences.problems import student_t_mutual_information as mi
+
+    # Czyz et al. (2023), tasks student-identity-1-1-1 and student-identity-3-3-2
+    assert mi(1, 1, 1) == pytest.approx(0.2242, abs=1e-4)
+    assert mi(2, 3, 3) == pytest.approx(0.291, abs=1e-3)
+    assert mi(1e4, 2, 2, 0.5) == pytest.approx(-math.log(1 - 0.25), abs=1e-6)

@@ -17,7 +17,7 @@ estimate X Y --divergence kl --bound fgan|nwj|dv
     D_f(P||Q) with its confidence interval.
 mi XY --split d --bound infonce|nwj|...
     Estimate I(X;Y) from joint samples (the first d columns are X).
-bench [--protocol poole2019] [--out DIR]
+bench [--protocol poole2019] [--suite mi-beyond-normal] [--out DIR]
     Bias/variance study of MI estimators on correlated Gaussians with known MI:
     prints a Markdown table, writes bench.csv and bench.png to DIR.
 
@@ -322,7 +322,12 @@ def _cmd_bench(args):
                 raise ValueError(f"--estimators {spec}: TAU must be a positive number or inf")
         estimators[spec] = MIEstimator(name, steps=steps, batch_size=batch, lr=lr,
                                        options=options)
-    problems = mi_staircase(d=d, mis=mis, transform=args.transform)
+    if args.suite:
+        from .problems import suite
+
+        problems = suite(args.suite)
+    else:
+        problems = mi_staircase(d=d, mis=mis, transform=args.transform)
     executor = None
     if args.workers > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -435,6 +440,8 @@ def _build_parser():
                          help="samples per trial (default 5000; 100000 for poole2019)")
     p_bench.add_argument("--workers", type=_int_at_least(1), default=1,
                          help="processes (default 1)")
+    p_bench.add_argument("--suite", choices=("mi-beyond-normal",), default=None,
+                         help="a named set of problems (replaces --mi, --d, --transform)")
     p_bench.add_argument("--seed", type=int, default=0)
     p_bench.add_argument("--out", default="bench_out", help="output folder")
     p_bench.set_defaults(func=_cmd_bench)

@@ -23,7 +23,7 @@ import numpy as np
 from ._array import check_int, check_real, numpy_rng
 
 __all__ = ["GaussianPair", "CorrelatedGaussians", "CorrelatedStudentT", "DiscretePair",
-           "mi_staircase", "student_t_mutual_information"]
+           "mi_staircase", "student_t_mutual_information", "suite", "SUITES"]
 
 
 def _check_n(n):
@@ -104,10 +104,19 @@ def _alpha(a):
     return get_f("alpha", alpha=a)
 
 
+def _normal_cdf(y):
+    from scipy.special import ndtr
+
+    return ndtr(y)
+
+
 _TRANSFORMS: dict = {
     "cubic": lambda y: y ** 3,
     "asinh": np.arcsinh,
     "exp": np.exp,
+    "half_cube": lambda y: y * np.sqrt(np.abs(y)),     # Czyz et al. (2023)
+    "normal_cdf": _normal_cdf,                          # uniform marginals
+    "wiggly": lambda y: y + 0.4 * np.sin(y),            # slope 1 + 0.4 cos y >= 0.6
 }
 
 
@@ -116,8 +125,9 @@ class CorrelatedGaussians:
     r"""Pairs :math:`x \sim N(0, I_d)`, :math:`y = \rho x + \sqrt{1-\rho^2}\,\varepsilon`.
 
     :math:`I(X;Y) = -\frac d2 \log(1 - \rho^2)`, unchanged by a per-coordinate
-    strictly monotone ``transform`` of y (``"cubic"``, ``"asinh"``, ``"exp"`` or
-    a callable).  Give either ``rho`` or ``mi``.
+    strictly monotone ``transform`` of y (``"cubic"``, ``"asinh"``, ``"exp"``,
+    ``"half_cube"``, ``"normal_cdf"``, ``"wiggly"`` or a callable).  Give either
+    ``rho`` or ``mi``.
 
     Examples
     --------
@@ -306,3 +316,47 @@ class DiscretePair:
         gen = numpy_rng(rng)
         n = _check_n(n)
         return gen.choice(self.p.size, size=n, p=self.p), gen.choice(self.q.size, size=n, p=self.q)
+
+
+#: named problem collections for :func:`~divergences.bench.bias_variance` and
+#: ``divergences bench --suite NAME``
+SUITES = ("mi-beyond-normal",)
+
+
+def suite(name):
+    """A named list of ground-truth problems.
+
+    ``"mi-beyond-normal"``: mutual information beyond the Gaussian case, after
+    the tasks of Czyz et al. (2023): a correlated Gaussian pair in 1-D and its
+    MI-preserving monotone transforms (half-cube, asinh, wiggly, normal CDF),
+    a 2-D Gaussian pair with MI 1 nat, and heavy-tailed Student-t pairs (dof 1,
+    2 and 3).
+    Every problem has ``truth["mi"]``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SUITES`.
+
+    Returns
+    -------
+    list
+        Problems with ``sample(n, rng)`` and ``truth``.
+
+    Examples
+    --------
+    >>> from divergences.problems import suite
+    >>> [round(p.truth["mi"], 3) for p in suite("mi-beyond-normal")][:3]
+    [0.413, 0.413, 0.413]
+    """
+    if name != "mi-beyond-normal":
+        raise ValueError(f"name must be one of {', '.join(SUITES)}, got {name!r}")
+    rho = 0.75
+    gauss = [CorrelatedGaussians(d=1, rho=rho, transform=t)
+             for t in (None, "half_cube", "asinh", "wiggly", "normal_cdf")]
+    return gauss + [
+        CorrelatedGaussians(d=2, mi=1.0, name="correlated Gaussians d=2 MI=1"),
+        CorrelatedStudentT(dof=1, dim_x=1, dim_y=1),
+        CorrelatedStudentT(dof=2, dim_x=3, dim_y=3),
+        CorrelatedStudentT(dof=3, dim_x=2, dim_y=2, rho=0.5),
+    ]

@@ -176,3 +176,24 @@ def test_student_t_mi_matches_published_values_and_the_gaussian_limit():
     assert mi(1, 1, 1) == pytest.approx(0.2242, abs=1e-4)
     assert mi(2, 3, 3) == pytest.approx(0.291, abs=1e-3)
     assert mi(1e4, 2, 2, 0.5) == pytest.approx(-math.log(1 - 0.25), abs=1e-6)
+
+
+def test_suite_problems_and_their_monotone_transforms():
+    from divergences.problems import _TRANSFORMS, suite
+
+    grid = np.linspace(-30, 30, 20001)
+    for name, fn in _TRANSFORMS.items():
+        if name == "normal_cdf":
+            # in float64 ndtr's steps fall below the spacing near 1 (it rounds to 1 past
+            # about 8.3): strictly increasing where the data are
+            grid_ = np.linspace(-8, 5, 1301)
+        else:
+            grid_ = grid if name != "exp" else np.linspace(-30, 30, 2001)
+        assert np.all(np.diff(fn(grid_)) > 0), name      # strictly increasing: MI unchanged
+    problems = suite("mi-beyond-normal")
+    assert len(problems) == 9 and all(p.truth["mi"] > 0 for p in problems)
+    for p in problems:
+        x, y = p.sample(50, rng=1)
+        assert x.shape[0] == y.shape[0] == 50 and np.isfinite(x).all() and np.isfinite(y).all()
+    with pytest.raises(ValueError, match="name must be one of"):
+        suite("nope")

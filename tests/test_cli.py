@@ -314,3 +314,12 @@ def test_ctrl_c_is_one_line_and_status_130(run, monkeypatch):
     monkeypatch.setattr(cli, "_cmd_table", interrupted)
     code, out, err = run("table")
     assert code == 130 and err.strip() == "divergences: interrupted"
+
+
+def test_bench_runs_a_named_suite(run, tmp_path):
+    code, out, err = run("bench", "--suite", "mi-beyond-normal", "--trials", "2", "--steps", "3",
+                         "--n", "600", "--estimators", "infonce", "--out", tmp_path / "out")
+    assert code == 0, err
+    with open(tmp_path / "out" / "bench.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 9 and any("Student-t dof=1" in r["problem"] for r in rows)

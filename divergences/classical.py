@@ -26,7 +26,7 @@ from scipy import special, stats
 
 from ._array import (NUMPY, as_float_arrays, check_bool, check_finite, check_int, check_real,
                      numpy_rng)
-from .estimate import Estimate
+from .estimate import Estimate, _to_2d
 
 __all__ = ["ksg_mutual_information", "knn_kl_divergence", "gaussian_mi_estimate"]
 
@@ -41,16 +41,15 @@ def _samples(**named):
     for name, a in zip(named, arrays):
         if xp.name == "torch":
             a = a.detach().cpu().double().numpy()
-        a = np.asarray(a, dtype=np.float64)
-        if a.ndim == 1:
-            a = a[:, None]
-        if a.ndim != 2:
-            raise ValueError(f"{name} must have shape (n,) or (n, d), got {a.shape}")
-        if a.shape[0] == 0:
-            raise ValueError(f"{name} is empty")
+        a = _to_2d(name, np.asarray(a, dtype=np.float64))
         check_finite(NUMPY, name, a)
         out.append(a)
-    return out
+    # one power of two for all inputs: exact, and every estimator here is unchanged by a
+    # common scale (distance ratios, neighbour counts, log-determinant ratios), while
+    # squares of data near 1e+-300 would overflow or underflow
+    top = max(float(np.abs(a).max()) for a in out)
+    scale = 2.0 ** math.frexp(top)[1] if top > 0 else 1.0
+    return [a / scale for a in out]
 
 
 def _estimate(terms, offset, method, confidence, details):
@@ -343,6 +342,7 @@ def gaussian_mi_estimate(x, y, *, n_bootstrap=200, rng=None, confidence=0.95):
                          f"for a full-rank covariance")
     n_bootstrap = check_int("n_bootstrap", n_bootstrap, 2)
     z = float(stats.norm.ppf(0.5 + check_real("confidence", confidence, 0, 1) / 2))
+    x, y = _standardized(x), _standardized(y)   # per-coordinate affine: MI unchanged
     value = float(_gaussian_mi(x, y))
     gen = numpy_rng(rng)
     boot = np.array([_gaussian_mi(x[i], y[i])

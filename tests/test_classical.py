@@ -197,3 +197,29 @@ def test_suite_problems_and_their_monotone_transforms():
         assert x.shape[0] == y.shape[0] == 50 and np.isfinite(x).all() and np.isfinite(y).all()
     with pytest.raises(ValueError, match="name must be one of"):
         suite("nope")
+
+
+@pytest.mark.parametrize("scale", [1e-300, 2.0 ** -1040, 1e300])
+def test_baselines_are_exact_at_extreme_magnitudes(scale):
+    # every baseline is unchanged by a common scale; squares of such data used to
+    # overflow/underflow (KSG's standardisation, k-NN distances, the CCA covariance)
+    gen = np.random.default_rng(0)
+    x, y = gen.normal(size=(2, 300, 2))
+    y = x + y
+    s = scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn in (lambda a, b: dv.ksg_mutual_information(a, b),
+                   lambda a, b: dv.ksg_mutual_information(a, b, standardize=False),
+                   lambda a, b: dv.knn_kl_divergence(a, b + 1 * np.max(np.abs(b))),
+                   lambda a, b: dv.gaussian_mi_estimate(a, b, rng=0)):
+            assert fn(x * s, y * s).value == pytest.approx(fn(x, y).value, rel=1e-9)
+
+
+def test_baselines_stay_finite_on_cauchy_samples():
+    gen = np.random.default_rng(1)
+    t = gen.standard_t(1, size=(2000, 1))
+    u = t + gen.standard_t(1, size=(2000, 1))
+    for est in (dv.ksg_mutual_information(t, u), dv.gaussian_mi_estimate(t, u, rng=0),
+                dv.knn_kl_divergence(t, u)):
+        assert math.isfinite(est.value) and math.isfinite(est.stderr)

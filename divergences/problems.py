@@ -214,10 +214,32 @@ def student_t_mutual_information(dof, dim_x, dim_y, rho=0.0):
     second part is a difference of terms of size :math:`\nu\log\nu`: its
     absolute rounding error is about :math:`10^{-16}\,\nu\log\nu` (3e-9 at
     :math:`\nu = 10^6`), while the part itself decays like :math:`1/\nu^2`.
+
+    Parameters
+    ----------
+    dof : float
+        Degrees of freedom :math:`\nu > 0`.
+    dim_x, dim_y : int
+        Dimensions m and n.
+    rho : float, default 0
+        Correlation of the paired coordinates in the scale matrix, in (-1, 1).
+
+    Returns
+    -------
+    float
+        The MI in nats.
+
+    Examples
+    --------
+    >>> from divergences.problems import student_t_mutual_information
+    >>> round(student_t_mutual_information(1, 1, 1), 4)     # bmi's student-identity-1-1-1
+    0.2242
     """
     from scipy.special import digamma, gammaln
 
-    nu, m, n = float(dof), int(dim_x), int(dim_y)
+    nu = check_real("dof", dof, 0)
+    m, n = check_int("dim_x", dim_x, 1), check_int("dim_y", dim_y, 1)
+    rho = check_real("rho", rho, -1, 1)
     gauss = -0.5 * min(m, n) * math.log1p(-rho * rho)
     h = lambda a: a * digamma(a)  # noqa: E731
     extra = (gammaln(nu / 2) + gammaln((nu + m + n) / 2) - gammaln((nu + m) / 2)
@@ -235,6 +257,17 @@ class CorrelatedStudentT:
     multivariate Student-t with ``dof`` degrees of freedom, whose ``truth["mi"]``
     is :func:`student_t_mutual_information`.  ``dof=1, rho=0`` in one dimension
     is bmi's ``student-identity-1-1-1`` (MI 0.2242).
+
+    Parameters
+    ----------
+    dof : float, default 3
+        Degrees of freedom (> 0; 1 is the Cauchy case).
+    dim_x, dim_y : int, default 1
+        Dimensions of X and Y.
+    rho : float, default 0
+        Correlation of coordinate i of X with coordinate i of Y in the scale matrix.
+    name : str, optional
+        Label in tables (default: built from the parameters).
 
     Examples
     --------

@@ -548,9 +548,8 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         # critic is still a critic, so the estimate stays a lower bound.
         lo, hi = _training_range(torch.cat([critic(train_p), critic(train_q)]).double())
         vp_raw, vq_raw = critic(xp_t[ev_p]).double(), critic(xq_t[ev_q]).double()
-        clipped = float(((vp_raw < lo) | (vp_raw > hi)).double().mean() * vp_raw.numel()
-                        + ((vq_raw < lo) | (vq_raw > hi)).double().mean() * vq_raw.numel())
-        clipped /= vp_raw.numel() + vq_raw.numel()
+        outside = sum(int(((v < lo) | (v > hi)).sum()) for v in (vp_raw, vq_raw))
+        clipped = outside / (vp_raw.numel() + vq_raw.numel())
         vp, vq = vp_raw.clamp(lo, hi), vq_raw.clamp(lo, hi)
         if bound == "fgan":
             a, b = f._activation(T, vp), f._conjugate_of_activation(T, vq)

@@ -254,14 +254,10 @@ def _check_transform(transform):
         raise ValueError(f"transform must be 'normal_scores' or 'affine', got {transform!r}")
 
 
-def _check_int(name, value, low):
-    return check_int(name, value, low)
-
-
 def _check_training(steps, batch_size, eval_fraction, lr=1e-3):
     """Validate the settings shared by the estimators; returns (steps, batch_size)."""
-    steps = _check_int("steps", steps, 1)
-    batch_size = _check_int("batch_size", batch_size, 2)
+    steps = check_int("steps", steps, 1)
+    batch_size = check_int("batch_size", batch_size, 2)
     check_real("lr", lr, 0)
     check_real("eval_fraction", eval_fraction, 0, 1)
     return steps, batch_size

@@ -45,7 +45,8 @@ from .estimate import (
     estimate_mutual_information,
     estimate_mutual_information_batched,
 )
-from .classical import gaussian_mi_estimate, knn_kl_divergence, ksg_mutual_information
+from .classical import (gaussian_mi_estimate, histogram_mutual_information, knn_kl_divergence,
+                        knn_renyi_divergence, ksg_mutual_information)
 from .discriminator import gan_value, jensen_shannon_from_gan_value, optimal_discriminator
 from .two_sample import energy_test, mmd_test, wasserstein_test
 from .wasserstein import (
@@ -76,6 +77,8 @@ __all__ = [
     "estimate_mutual_information",
     "estimate_mutual_information_batched",
     "ksg_mutual_information",
+    "knn_renyi_divergence",
+    "histogram_mutual_information",
     "knn_kl_divergence",
     "gaussian_mi_estimate",
     "bigan_discriminator_loss",

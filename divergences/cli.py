@@ -17,9 +17,10 @@ estimate X Y --divergence kl --bound fgan|nwj|dv
     D_f(P||Q) with its confidence interval.
 mi XY --split d --bound infonce|nwj|...
     Estimate I(X;Y) from joint samples (the first d columns are X).
-bench [--protocol poole2019] [--suite mi-beyond-normal] [--out DIR]
-    Bias/variance study of MI estimators on correlated Gaussians with known MI:
-    prints a Markdown table, writes bench.csv and bench.png to DIR.
+bench [--protocol poole2019] [--suite mi-beyond-normal|f-divergence] [--out DIR]
+    Bias/variance study of estimators on problems with known truth (correlated
+    Gaussians, or a named suite): prints a Markdown table, writes bench.csv and
+    bench.png to DIR.
 
 Errors in the arguments or the input files are reported as one line on
 stderr with exit status 2, never as a traceback.
@@ -304,14 +305,33 @@ def _cmd_bench(args):
         bounds = args.estimators or ["infonce", "nwj", "smile:5"]
         steps = args.steps if args.steps is not None else 1000
         n = args.n if args.n is not None else 5000
-    estimators = {}
+    from .bench import _CLASSICAL, ClassicalEstimator, FDivergenceEstimator
     from .estimate import MI_BOUNDS
+    from .ffunctions import f_names
 
+    f_suite = args.suite == "f-divergence"
+    if f_suite and not args.estimators:
+        bounds = ["kl", "knn_kl"]
+    estimators = {}
     for spec in bounds:
         name, _, tau = spec.partition(":")
+        if spec in _CLASSICAL:
+            target = _CLASSICAL[spec][1]
+            if (target == "kl") != f_suite:
+                raise ValueError(f"--estimators: {spec!r} estimates {target}, which the "
+                                 f"problems of this run do not have")
+            estimators[spec] = ClassicalEstimator(spec)
+            continue
+        if f_suite:
+            if spec not in f_names() or spec in ("alpha", "weighted_jensen_shannon"):
+                raise ValueError(f"--estimators: unknown estimator {spec!r} for the f-divergence "
+                                 f"suite; choose f names (kl, squared_hellinger, ...) or knn_kl")
+            estimators[spec] = FDivergenceEstimator(spec, steps=steps, lr=lr)
+            continue
         if name not in MI_BOUNDS or (tau and name != "smile"):
             raise ValueError(f"--estimators: unknown estimator {spec!r}; choose from "
-                             f"{', '.join(MI_BOUNDS)} (smile:TAU sets SMILE's clip, e.g. smile:5)")
+                             f"{', '.join(MI_BOUNDS)} (smile:TAU sets SMILE's clip, e.g. smile:5) "
+                             f"or the classical ksg, cca, gaussian_copula, histogram")
         options = {"hidden": hidden}
         if tau:
             try:
@@ -421,10 +441,11 @@ def _build_parser():
         p.add_argument("--json", action="store_true", help="print a JSON object")
     p_est.set_defaults(func=_cmd_estimate)
     p_mi.set_defaults(func=_cmd_mi)
-    p_bench = sub.add_parser("bench", help="bias/variance study of MI estimators")
+    p_bench = sub.add_parser("bench", help="bias/variance study of estimators")
     p_bench.add_argument("--protocol", choices=("default", "poole2019"), default="default")
     p_bench.add_argument("--estimators", nargs="+", default=None,
-                         help="bounds, e.g. infonce nwj smile:5 (smile:TAU sets the clip)")
+                         help="bounds, e.g. infonce nwj smile:5 (smile:TAU sets the clip), "
+                              "and classical estimators: ksg cca gaussian_copula histogram")
     p_bench.add_argument("--mi", nargs="+", type=_float_in(0.0, math.inf, what="a number > 0"),
                          default=[1.0, 2.0, 4.0],
                          help="true MI levels in nats, each > 0 (default protocol)")
@@ -440,8 +461,10 @@ def _build_parser():
                          help="samples per trial (default 5000; 100000 for poole2019)")
     p_bench.add_argument("--workers", type=_int_at_least(1), default=1,
                          help="processes (default 1)")
-    p_bench.add_argument("--suite", choices=("mi-beyond-normal",), default=None,
-                         help="a named set of problems (replaces --mi, --d, --transform)")
+    p_bench.add_argument("--suite", choices=("mi-beyond-normal", "f-divergence"), default=None,
+                         help="a named set of problems (replaces --mi, --d, --transform); "
+                              "with f-divergence, --estimators takes f names and knn_kl "
+                              "(default: kl knn_kl)")
     p_bench.add_argument("--seed", type=int, default=0)
     p_bench.add_argument("--out", default="bench_out", help="output folder")
     p_bench.set_defaults(func=_cmd_bench)

@@ -176,3 +176,26 @@ def test_problem_sample_sizes_are_validated():
                  DiscretePair([0.5, 0.5], [0.2, 0.8])):
         with pytest.raises(ValueError, match="n must be a positive integer"):
             prob.sample(0, rng=0)
+
+
+def test_dask_executor_gives_the_sequential_table():
+    # issue 16: sweeps scale out through any concurrent.futures executor; a
+    # dask.distributed cluster's executor gives the same table as the sequential run
+    distributed = pytest.importorskip("distributed")
+    from divergences.bench import ClassicalEstimator, MIEstimator, bias_variance
+    from divergences.problems import AdditiveUniformNoise, CorrelatedGaussians
+
+    ests = {"ksg": ClassicalEstimator("ksg"),
+            "infonce": MIEstimator("infonce", steps=5, batch_size=32, options={"hidden": 8})}
+    probs = [CorrelatedGaussians(d=1, mi=0.5), AdditiveUniformNoise(0.2)]
+    kwargs = dict(sample_sizes=[200], n_trials=2, rng=7, batched=False)
+    sequential = bias_variance(ests, probs, **kwargs)
+    # threads in this process: no worker processes to start, same code path as processes
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        scaled = bias_variance(ests, probs, executor=client.get_executor(), **kwargs)
+    assert len(scaled.rows) == len(sequential.rows) == 4
+    for a, b in zip(sequential.rows, scaled.rows):
+        assert (a["estimator"], a["problem"]) == (b["estimator"], b["problem"])
+        np.testing.assert_array_equal(a["values"], b["values"])

@@ -322,4 +322,20 @@ def test_bench_runs_a_named_suite(run, tmp_path):
     assert code == 0, err
     with open(tmp_path / "out" / "bench.csv") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 9 and any("Student-t dof=1" in r["problem"] for r in rows)
+    assert len(rows) == 14 and any("Student-t dof=1" in r["problem"] for r in rows)
+
+
+def test_bench_runs_the_f_divergence_suite_with_classical_estimators(run, tmp_path):
+    code, out, err = run("bench", "--suite", "f-divergence", "--trials", "2", "--steps", "3",
+                         "--n", "300", "--estimators", "kl", "knn_kl", "--out", tmp_path / "o")
+    assert code == 0, err
+    with open(tmp_path / "o" / "bench.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 12 and {r["estimator"] for r in rows} == {"kl", "knn_kl"}
+    gamma = [r for r in rows if r["problem"].startswith("Gamma")]
+    assert float(gamma[0]["truth"]) == pytest.approx(0.0539675, abs=1e-6)
+    # an MI estimator on the f-divergence suite, and knn_kl on an MI suite, are refused
+    for args in (("--suite", "f-divergence", "--estimators", "infonce"),
+                 ("--suite", "mi-beyond-normal", "--estimators", "knn_kl")):
+        code, out, err = run("bench", *args, "--trials", "2", "--out", tmp_path / "x")
+        assert code == 2 and "--estimators" in err

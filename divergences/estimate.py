@@ -799,7 +799,8 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
 def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, batch_size=128,
                                         lr=1e-3, eval_fraction=0.3, tau=5.0, alpha=0.01,
                                         rng=None, device=None, confidence=0.95, hidden=128,
-                                        layers=2, embed_dim=32, progress=None):
+                                        layers=2, embed_dim=32, progress=None,
+                                        transform="normal_scores"):
     r"""Run M independent :func:`estimate_mutual_information` trials as one batched network.
 
     ``x`` and ``y`` hold M independent data sets, shapes (M, n, d_x) and
@@ -807,7 +808,11 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     mini-batches, validation-based selection and held-out evaluation, exactly
     as in the sequential estimator; only the arithmetic is batched
     (:class:`~divergences.critics.BatchedSeparableCritic`), so the M estimates
-    have the same distribution as M sequential runs.
+    have the same distribution as M sequential runs.  The safeguards are the
+    sequential ones, per trial: the ``transform`` fitted on the trial's training
+    part, steps with a non-finite objective or gradient skipped (that trial's
+    parameters are left as they were), held-out scores clipped to the range seen
+    on the trial's training pairs, and the same diagnostics in ``details``.
 
     Parameters
     ----------
@@ -823,6 +828,8 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         Size of each trial's separable critic.
     progress : bool or None, default None
         As in :func:`estimate_mutual_information`.
+    transform : {"normal_scores", "affine"}, default "normal_scores"
+        As in :func:`estimate_mutual_information`, fitted per trial.
 
     Returns
     -------
@@ -845,6 +852,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
 
     _check_mi_options(bound, alpha, tau)
     check_progress(progress)
+    _check_transform(transform)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     _z(confidence)                      # validate before training
     dev = _device(device, x, y)
@@ -860,11 +868,14 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     # one conditioning map per problem and variable (see _condition)
     xt = torch.stack([_condition([t])[0] for t in to_t(xa).detach().to(dev, torch.float64)])
     yt = torch.stack([_condition([t])[0] for t in to_t(ya).detach().to(dev, torch.float64)])
-    xt, yt = xt.to(torch.float32), yt.to(torch.float32)
     m, n = xt.shape[:2]
     gen_np = numpy_rng(rng)
     tr, va, ev = _mi_splits(gen_np, n, eval_fraction, batch_size)
     gen = _torch_generator(gen_np)
+    if transform == "normal_scores":           # fitted on each trial's training part
+        xt = torch.stack([_normal_scores(t[tr], t) for t in xt])
+        yt = torch.stack([_normal_scores(t[tr], t) for t in yt])
+    xt, yt = xt.to(torch.float32), yt.to(torch.float32)
     x_tr, y_tr = xt[:, tr], yt[:, tr]
     critic = BatchedSeparableCritic(m, xt.shape[2], yt.shape[2], hidden, layers, embed_dim,
                                     data=(x_tr, y_tr), generator=gen).to(dev)
@@ -880,6 +891,10 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     def log_baseline(yb):
         return None if baseline is None else baseline(yb).squeeze(-1)
 
+    # per-trial clipping range of the held-out scores (set after training, as in
+    # estimate_mutual_information), and per-trial counts of clipped scores
+    clip = {"lo": None, "hi": None, "out": torch.zeros(m, device=dev), "total": 0}
+
     def held_out(indices):
         vals = []
         with torch.no_grad():
@@ -887,7 +902,13 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
                 idx = indices[start:start + batch_size]
                 xb, yb = xt[:, idx], yt[:, idx]
                 a = log_baseline(yb)
-                vals.append(eval_obj(critic(xb, yb).double(), None if a is None else a.double()))
+                s = critic(xb, yb).double()
+                if clip["lo"] is not None:
+                    lo, hi = clip["lo"][:, None, None], clip["hi"][:, None, None]
+                    clip["out"] += ((s < lo) | (s > hi)).flatten(1).sum(1)
+                    clip["total"] += s[0].numel()
+                    s = torch.maximum(torch.minimum(s, hi), lo)
+                vals.append(eval_obj(s, None if a is None else a.double()))
         return torch.stack(vals, dim=-1)                       # (M, batches)
 
     modules = [mod for mod in (critic, baseline) if mod is not None]
@@ -895,6 +916,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     best_state = [[p.detach().clone() for p in mod.parameters()] for mod in modules]
     curve = np.empty((steps, m))
     ema = None
+    skipped = np.zeros(m, dtype=int)
     val_idx = torch.as_tensor(va, device=dev)
     check_every = max(10, steps // 20)
     bar = progress_bar(progress, steps, f"estimate_mutual_information_batched ({bound}, {m} trials)")
@@ -907,8 +929,26 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         else:
             obj = train_obj(scores, log_baseline(yb))
         opt.zero_grad(set_to_none=True)
-        (-obj.sum()).backward()                # disjoint parameters: per-model gradients
-        opt.step()
+        finite = torch.isfinite(obj)
+        # disjoint parameters: per-model gradients; a trial whose objective is not finite
+        # contributes nothing, and one whose gradient is not finite is reset below
+        (-torch.where(finite, obj, 0.0).sum()).backward()
+        bad = ~finite
+        for p in params:
+            if p.grad is not None:
+                bad |= ~torch.isfinite(p.grad).flatten(1).all(1)
+        if bool(bad.any()):
+            before = [p.detach()[bad].clone() for p in params]
+            for p in params:
+                if p.grad is not None:
+                    p.grad[bad] = 0.0
+            opt.step()
+            with torch.no_grad():
+                for p, keep in zip(params, before):
+                    p[bad] = keep
+            skipped += bad.cpu().numpy()
+        else:
+            opt.step()
         curve[step] = obj.detach().cpu().numpy()
         bar.update(1)
         if (step + 1) % check_every == 0 or step + 1 == steps:
@@ -924,9 +964,29 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         for mod, saved in zip(modules, best_state):
             for p, keep in zip(mod.parameters(), saved):
                 p.copy_(keep)
+        seen = torch.cat([critic(x_tr[:, i:i + batch_size], y_tr[:, i:i + batch_size])
+                          .double().flatten(1)
+                          for i in range(0, min(x_tr.shape[1], 8 * batch_size), batch_size)], 1)
+        finite = seen.isfinite()
+        clip["lo"] = torch.where(finite, seen, math.inf).min(1).values
+        clip["hi"] = torch.where(finite, seen, -math.inf).max(1).values
+        empty = ~finite.any(1)                        # no finite training score: no clipping
+        clip["lo"][empty], clip["hi"][empty] = -math.inf, math.inf
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev)).cpu().numpy()
-    return [_mi_estimate(values[i], confidence, curve[:, i], critic,
-                         f"{bound} bound on I(X;Y) (batched trial {i})",
-                         {"log_K": math.log(batch_size), "n_eval_batches": int(values.shape[1]),
-                          "trial": i, "steps": steps, "batch_size": batch_size, "lr": lr})
-            for i in range(m)]
+    out = []
+    for i in range(m):
+        if not np.isfinite(values[i]).all():
+            raise _diverged(f"the held-out {bound} bound of trial {i} is not finite on "
+                            f"{int((~np.isfinite(values[i])).sum())} of {values.shape[1]} "
+                            f"batches", curve[:, i], int(skipped[i]),
+                            "a smaller lr, more steps or samples, or bound='infonce' or "
+                            "'smile' (whose terms are bounded)")
+        out.append(_mi_estimate(
+            values[i], confidence, curve[:, i], critic,
+            f"{bound} bound on I(X;Y) (batched trial {i})",
+            {"log_K": math.log(batch_size), "n_eval_batches": int(values.shape[1]),
+             "trial": i, "steps": steps, "batch_size": batch_size, "lr": lr,
+             "skipped_steps": int(skipped[i]), "validation_value": float(best[i]),
+             "training_range": (float(clip["lo"][i]), float(clip["hi"][i])),
+             "clipped_fraction": float(clip["out"][i]) / max(clip["total"], 1)}))
+    return out

@@ -48,7 +48,8 @@ from .estimate import (
 from .classical import (gaussian_mi_estimate, histogram_mutual_information, knn_kl_divergence,
                         knn_renyi_divergence, ksg_mutual_information)
 from .discriminator import gan_value, jensen_shannon_from_gan_value, optimal_discriminator
-from .two_sample import energy_test, mmd_test, wasserstein_test
+from .aggregated import mmd_agg_test, mmd_fuse_test
+from .two_sample import TWO_SAMPLE_METHODS, energy_test, mmd_test, two_sample_test, wasserstein_test
 from .wasserstein import (
     clip_weights,
     earth_movers_distance,
@@ -105,6 +106,10 @@ __all__ = [
     "smile_bound",
     "tuba_bound",
     "energy_test",
+    "mmd_agg_test",
+    "mmd_fuse_test",
+    "two_sample_test",
+    "TWO_SAMPLE_METHODS",
     "gan_value",
     "jensen_shannon_from_gan_value",
     "mmd_test",

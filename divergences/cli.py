@@ -196,7 +196,7 @@ def _load_tables(args):
 
 
 def _cmd_test(args):
-    from . import classifier_test, two_sample
+    from . import two_sample
 
     x, x_label, y, y_label = _load_tables(args)
     dx = 1 if x.ndim == 1 else x.shape[1]
@@ -204,21 +204,20 @@ def _cmd_test(args):
     if dx != dy:
         raise ValueError(f"{x_label} has {dx} column(s) but {y_label} has {dy}: both samples "
                          f"need the same dimension")
+    if args.permutations is None:
+        args.permutations = 500 if args.method == "mmd_agg" else 1000
     if args.method != "c2st" and 1.0 / (args.permutations + 1) > args.alpha:
         need = math.ceil(1.0 / args.alpha) - 1
         print(f"divergences: warning: with --permutations {args.permutations} the smallest "
               f"possible p-value is 1/{args.permutations + 1} = {1 / (args.permutations + 1):.3g}"
               f" > --alpha {args.alpha:g}, so this test can never reject; use --permutations "
               f">= {need}", file=sys.stderr)
-    progress = None
-    if args.method == "c2st":
-        res = classifier_test.c2st(x, y, rng=args.seed)
-    elif args.method == "mmd":
-        res = two_sample.mmd_test(x, y, n_permutations=args.permutations, rng=args.seed,
-                                  progress=progress)
-    else:
-        res = two_sample.energy_test(x, y, n_permutations=args.permutations, rng=args.seed,
-                                     progress=progress)
+    options = {}
+    if args.method in ("mmd", "energy", "mmd_fuse"):
+        options["n_permutations"] = args.permutations
+    elif args.method == "mmd_agg":
+        options["n_permutations"] = (args.permutations, args.permutations)
+    res = two_sample.two_sample_test(x, y, args.method, rng=args.seed, **options)
     import warnings
 
     with warnings.catch_warnings():
@@ -408,11 +407,14 @@ def _build_parser():
     p_test = sub.add_parser("test", help="two-sample test between two sample files")
     p_test.add_argument("x", help="samples of P, shape (n, d) (.npy or .csv)")
     p_test.add_argument("y", help="samples of Q, shape (m, d) (.npy or .csv)")
-    p_test.add_argument("--method", choices=("c2st", "mmd", "energy"), default="mmd")
+    p_test.add_argument("--method", choices=("mmd_agg", "mmd_fuse", "mmd", "energy", "c2st"),
+                        default="mmd",
+                        help="the test (default mmd; mmd_agg is the most powerful here)")
     p_test.add_argument("--alpha", type=_float_in(0.0, 1.0), default=0.05,
                         help="level of the test, in (0, 1) (default 0.05)")
-    p_test.add_argument("--permutations", type=_int_at_least(1), default=1000,
-                        help="permutations for mmd and energy (default 1000)")
+    p_test.add_argument("--permutations", type=_int_at_least(1), default=None,
+                        help="permutations (default 1000; for mmd_agg each of its two sets, "
+                             "default 500)")
     p_test.add_argument("--seed", type=int, default=None, help="random seed")
     p_test.add_argument("--json", action="store_true", help="print a JSON object")
     p_test.set_defaults(func=_cmd_test)

@@ -21,7 +21,7 @@ from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 from .wasserstein import _check_p, _power_of_two_scale, _root, _wasserstein_pow
 
-__all__ = ["wasserstein_test", "mmd_test", "energy_test"]
+__all__ = ["wasserstein_test", "mmd_test", "energy_test", "two_sample_test", "TWO_SAMPLE_METHODS"]
 
 
 def _check_n_permutations(n_permutations):
@@ -498,3 +498,67 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
         null_distribution=null * scale,
         details={"scaled_statistic": obs * scale * n * m / (n + m),
                  "n_permutations": n_permutations})
+
+
+#: the methods of :func:`two_sample_test`, each with its function's module and name
+TWO_SAMPLE_METHODS = {
+    "mmd": ("two_sample", "mmd_test"),
+    "energy": ("two_sample", "energy_test"),
+    "wasserstein": ("two_sample", "wasserstein_test"),
+    "mmd_agg": ("aggregated", "mmd_agg_test"),
+    "mmd_fuse": ("aggregated", "mmd_fuse_test"),
+    "c2st": ("classifier_test", "c2st"),
+}
+
+
+def two_sample_test(x, y, method="mmd_agg", *, rng=None, **options):
+    r"""Two-sample test of :math:`H_0: P = Q` by name: one door to every test of the library.
+
+    ===============  ===========================================  ===========================
+    ``method``       test                                         function
+    ===============  ===========================================  ===========================
+    "mmd_agg"        aggregated MMD over 20 kernels (default)     :func:`mmd_agg_test`
+    "mmd_fuse"       soft maximum of normalised MMDs              :func:`mmd_fuse_test`
+    "mmd"            MMD, one kernel (median heuristic)           :func:`mmd_test`
+    "energy"         energy distance                              :func:`energy_test`
+    "wasserstein"    W_p in 1-D                                   :func:`wasserstein_test`
+    "c2st"           classifier two-sample test                   :func:`c2st`
+    ===============  ===========================================  ===========================
+
+    The default is the aggregated MMD test: parameter-free, calibrated, and the most
+    powerful of these across the benchmarks of the docs (a single median-heuristic
+    kernel has no power when P and Q differ at a scale far from the typical distance).
+
+    Parameters
+    ----------
+    x, y : array_like or torch.Tensor
+        Samples of P and Q, shape (n, d) and (m, d) (or 1-D).
+    method : str, default "mmd_agg"
+        One of :data:`TWO_SAMPLE_METHODS`.
+    rng : None, int, numpy Generator or torch.Generator
+        Randomness of the test (permutations, splits, training).
+    **options
+        Passed to the method's function (e.g. ``n_permutations``, ``kernel``).
+
+    Returns
+    -------
+    TwoSampleResult
+        The same result type for every method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divergences import two_sample_test
+    >>> rng = np.random.default_rng(0)
+    >>> x, y = rng.normal(size=(150, 2)), rng.normal(size=(150, 2)) + 0.4
+    >>> [two_sample_test(x, y, m, rng=0).pvalue < 0.05 for m in ("mmd_agg", "mmd", "energy")]
+    [True, True, True]
+    """
+    import importlib
+
+    if not isinstance(method, str) or method not in TWO_SAMPLE_METHODS:
+        raise ValueError(f"method must be one of {', '.join(TWO_SAMPLE_METHODS)}, got "
+                         f"{method!r}")
+    module, name = TWO_SAMPLE_METHODS[method]
+    fn = getattr(importlib.import_module(f"divergences.{module}"), name)
+    return fn(x, y, rng=rng, **options)

@@ -143,7 +143,9 @@ def _quadratic_forms(x, y, specs, style, vectors, mode, progress, desc):
     z = torch.cat([x, y])
     vec = vectors.to(torch.float64)
     n_rows = n if mode == "wild" else n + m
-    chunk = max(1, min(n_rows, _BLOCK_ELEMENTS // (n + m)))
+    # about 16 blocks of rows (64 rows at least): only the blocks on and above the
+    # diagonal are computed, so k blocks cost (1 + 1/k) / 2 of the full matrix
+    chunk = max(1, min(max(64, -(-n_rows // 16)), _BLOCK_ELEMENTS // (n + m)))
     k_count = len(specs)
     forms = torch.zeros((k_count, vec.shape[1]), dtype=torch.float64, device=z.device)
     sq_sums = torch.zeros(k_count, dtype=torch.float64, device=z.device)

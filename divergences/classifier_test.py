@@ -226,7 +226,7 @@ def _balanced_split(rng, n, m, test_fraction):
 
 def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutations=0,
          rng=None, device=None, hidden=(64, 64), max_epochs=100, batch_size=256, lr=3e-3,
-         weight_decay=0.0, patience=5, confidence=0.95, progress=None):
+         weight_decay=0.0, patience=5, confidence=0.95, progress=None, statistic="accuracy"):
     r"""Classifier two-sample test of :math:`H_0: P = Q` (Lopez-Paz & Oquab 2017).
 
     Samples of P (``x``) are labelled 1 and samples of Q (``y``) 0.  With a single
@@ -238,6 +238,19 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
     :math:`\mathrm{Binomial}(n_{te}, \tfrac12)` and the exact one-sided binomial
     p-value :math:`P(\mathrm{Bin}(n_{te}, \tfrac12) \ge n_{te}\hat a)` is valid for
     any sample sizes.
+
+    With ``statistic="logit"`` (C2ST-L, Liu et al. 2020) the statistic is the mean
+    held-out logit of the x-points minus that of the y-points,
+
+    .. math::
+
+        T = \frac1{k}\sum_{i \in \mathrm{te}_x} f(x_i) - \frac1{k}\sum_{j \in
+        \mathrm{te}_y} f(y_j),
+
+    which uses the classifier's confidence rather than only the sign of its output.
+    Given the trained classifier, the held-out labels are exchangeable under
+    :math:`H_0`, so relabelling the held-out points (``n_permutations`` times, 1,000 if
+    0; no retraining) gives the exact p-value :math:`(1 + \#\{T_b \ge T\})/(1 + B)`.
 
     With ``n_folds=k`` every sample is held out once (stratified k-fold
     cross-fitting); the statistic is then the balanced accuracy over all points
@@ -274,11 +287,16 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
         Report the permutation retrainings on stderr: None shows a bar only
         when stderr is a terminal and they take over 2 s; True always reports;
         False is silent.
+    statistic : {"accuracy", "logit"}, default "accuracy"
+        The held-out accuracy with its binomial p-value, or C2ST-L's mean logit
+        difference with a held-out permutation p-value (single split only).
 
     Returns
     -------
     TwoSampleResult
-        ``statistic`` (held-out accuracy, or balanced accuracy with ``n_folds``),
+        ``statistic`` (held-out accuracy, balanced accuracy with ``n_folds``, or
+        the mean logit difference with ``statistic="logit"``; the latter is always
+        in ``details["logit_difference"]``),
         ``pvalue``; ``details`` holds ``auc``, ``log_loss`` (nats),
         ``jsd_lower_bound`` = log 2 - log_loss with ``jsd_lower_bound_ci``,
         ``n_test`` and (with permutations) the null distribution.
@@ -291,6 +309,8 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
     >>> x = rng.normal(size=(400, 2)); y = rng.normal(size=(400, 2)) + [1.0, 0.0]
     >>> res = c2st(x, y, classifier="logistic", rng=0)
     >>> res.statistic > 0.6 and res.pvalue < 1e-6
+    True
+    >>> c2st(x, y, classifier="logistic", statistic="logit", rng=0).pvalue < 0.01
     True
     """
     if not (is_real(test_fraction) and 0.0 < test_fraction < 1.0):
@@ -315,6 +335,12 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
     if device is not None:
         device = check_device(device)
     check_progress(progress)
+    if statistic not in ("accuracy", "logit"):
+        raise ValueError(f"statistic must be 'accuracy' or 'logit', got {statistic!r}")
+    stat_kind = statistic
+    if stat_kind == "logit" and n_folds is not None:
+        raise ValueError("statistic='logit' (C2ST-L) uses one held-out split: leave n_folds "
+                         "as None")
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) \
             or n_permutations < 0:
         raise ValueError(f"n_permutations must be a non-negative int, got {n_permutations!r}")
@@ -385,8 +411,23 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
         n_te = n + m
         pvalue = None
         test_labels = labels
+    is_x = test_labels == 1
+    logit_diff = float(logits[is_x].mean() - logits[~is_x].mean()) if n_folds is None else \
+        float(logits[labels == 1].mean() - logits[labels == 0].mean())
     null = None
-    if n_permutations:
+    if stat_kind == "logit":
+        # held-out relabellings of the fixed classifier's logits, all at once
+        b = int(n_permutations) if n_permutations else 1000
+        k_x = int(is_x.sum())
+        keys = gen_np.random((b, logits.size))
+        chosen = np.argsort(keys, axis=1)[:, :k_x]
+        sums = logits[chosen].sum(1)
+        null = sums / k_x - (logits.sum() - sums) / (logits.size - k_x)
+        statistic = logit_diff
+        tol = 1e-12 * max(1.0, abs(statistic))
+        pvalue = (1.0 + float(np.sum(null >= statistic - tol))) / (1.0 + b)
+        details_perm = {"permutation_pvalue": pvalue, "n_permutations": b}
+    elif n_permutations:
         key = "accuracy" if n_folds is None else "balanced_accuracy"
         null = np.empty(n_permutations)
         bar = progress_bar(progress, n_permutations, "c2st", unit="perm")
@@ -421,8 +462,11 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
         "accuracy": summ["accuracy"],
         "balanced_accuracy": summ["balanced_accuracy"],
         "classifier": classifier if isinstance(classifier, str) else type(classifier).__name__,
+        "logit_difference": logit_diff,
         **details_perm,
     }
-    method = "classifier two-sample test" + (f" ({n_folds}-fold cross-fitting)" if n_folds else "")
+    method = "classifier two-sample test" + (f" ({n_folds}-fold cross-fitting)" if n_folds else
+                                             " (C2ST-L, logit statistic)" if
+                                             stat_kind == "logit" else "")
     return TwoSampleResult(statistic=float(statistic), pvalue=float(pvalue), method=method,
                            n_x=int(n), n_y=int(m), null_distribution=null, details=details)

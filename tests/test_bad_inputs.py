@@ -340,7 +340,11 @@ SPEC = {
                                   "a string": lambda v: "10"},
                   rng=RNG, device=DEVICE, hidden={"zero width": lambda v: (0,),
                                                   "a string": lambda v: "64"},
-                  max_epochs=POS_INT, batch_size=POS_INT, progress=PROGRESS)),
+                  max_epochs=POS_INT, batch_size=POS_INT, progress=PROGRESS,
+                  statistic={"unknown": lambda v: "auc", "a number": lambda v: 1})),
+    "c2st(logit)": (dv.c2st, dict(x=X2, y=Y2, classifier="logistic", statistic="logit", rng=0,
+                                  max_epochs=2),
+                    dict(n_folds={"with the logit statistic": lambda v: 2})),
     # estimators
     "estimate_f_divergence": (dv.estimate_f_divergence,
                               dict(x_p=X2, x_q=Y2, f="kl", steps=2, batch_size=8, rng=0),

@@ -128,3 +128,58 @@ def test_torch_input_and_one_dimensional():
 def test_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         dv.c2st(**kwargs)
+
+
+class FirstCoordinate:
+    """Logit = first coordinate (a fixed classifier) and records what it is asked to score."""
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        FirstCoordinate.scored = np.array(X)
+        p1 = 1 / (1 + np.exp(-X[:, 0]))
+        return np.stack([1 - p1, p1], axis=1)
+
+
+def test_logit_statistic_is_the_mean_held_out_logit_difference():
+    rng = np.random.default_rng(11)
+    x, y = rng.normal(size=(60, 2)), rng.normal(size=(50, 2)) + [0.3, 0.0]
+    res = dv.c2st(x, y, classifier=FirstCoordinate(), statistic="logit", n_permutations=199,
+                  rng=0)
+    scored = FirstCoordinate.scored
+    from_x = (scored[:, None, :] == x[None, :, :]).all(-1).any(1)
+    assert from_x.sum() == 25 == (~from_x).sum()          # balanced held-out set
+    want = scored[from_x, 0].mean() - scored[~from_x, 0].mean()
+    assert res.statistic == pytest.approx(want, rel=1e-9)
+    assert res.details["logit_difference"] == pytest.approx(want, rel=1e-9)
+    # exact permutation p-value over the stored null
+    null = res.null_distribution
+    assert null.size == 199 and "C2ST-L" in res.method
+    assert res.pvalue == pytest.approx((1 + np.sum(null >= res.statistic - 1e-12)) / 200)
+    # each null value is a relabelling of the same held-out logits
+    assert np.all(np.abs(null) <= np.ptp(scored[:, 0]) + 1e-12)
+
+
+def test_logit_statistic_type_one_error_and_ties():
+    rng = np.random.default_rng(12)
+    reps, alpha = 200, 0.05
+    pvals = np.array([dv.c2st(rng.standard_t(3, size=(40, 3)), rng.standard_t(3, size=(40, 3)),
+                              classifier="logistic", statistic="logit", n_permutations=199,
+                              rng=r).pvalue for r in range(reps)])
+    lo, hi = stats.binom.ppf([0.005, 0.995], reps, alpha)
+    assert lo <= np.sum(pvals <= alpha) <= hi
+    # a classifier with one constant output: every relabelling ties, p = 1
+    class Constant(FirstCoordinate):
+        def predict_proba(self, X):
+            return np.full((len(X), 2), 0.5)
+
+    x = rng.normal(size=(30, 2))
+    assert dv.c2st(x, x + 5.0, classifier=Constant(), statistic="logit", rng=0).pvalue == 1.0
+
+
+def test_logit_statistic_detects_a_shift():
+    rng = np.random.default_rng(13)
+    x, y = rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) + [0.5, 0.0]
+    res = dv.c2st(x, y, classifier="logistic", statistic="logit", rng=0)
+    assert res.pvalue < 0.01 and res.statistic > 0

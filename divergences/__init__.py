@@ -49,6 +49,7 @@ from .classical import (gaussian_mi_estimate, histogram_mutual_information, knn_
                         knn_renyi_divergence, ksg_mutual_information)
 from .discriminator import gan_value, jensen_shannon_from_gan_value, optimal_discriminator
 from .aggregated import mmd_agg_test, mmd_fuse_test
+from .deep_kernel import mmd_deep_test
 from .two_sample import TWO_SAMPLE_METHODS, energy_test, mmd_test, two_sample_test, wasserstein_test
 from .wasserstein import (
     clip_weights,
@@ -108,6 +109,7 @@ __all__ = [
     "energy_test",
     "mmd_agg_test",
     "mmd_fuse_test",
+    "mmd_deep_test",
     "two_sample_test",
     "TWO_SAMPLE_METHODS",
     "gan_value",

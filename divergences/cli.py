@@ -213,7 +213,7 @@ def _cmd_test(args):
               f" > --alpha {args.alpha:g}, so this test can never reject; use --permutations "
               f">= {need}", file=sys.stderr)
     options = {}
-    if args.method in ("mmd", "energy", "mmd_fuse"):
+    if args.method in ("mmd", "energy", "mmd_fuse", "mmd_deep"):
         options["n_permutations"] = args.permutations
     elif args.method == "mmd_agg":
         options["n_permutations"] = (args.permutations, args.permutations)
@@ -407,7 +407,8 @@ def _build_parser():
     p_test = sub.add_parser("test", help="two-sample test between two sample files")
     p_test.add_argument("x", help="samples of P, shape (n, d) (.npy or .csv)")
     p_test.add_argument("y", help="samples of Q, shape (m, d) (.npy or .csv)")
-    p_test.add_argument("--method", choices=("mmd_agg", "mmd_fuse", "mmd", "energy", "c2st"),
+    p_test.add_argument("--method", choices=("mmd_agg", "mmd_fuse", "mmd_deep", "mmd", "energy",
+                                                  "c2st"),
                         default="mmd",
                         help="the test (default mmd; mmd_agg is the most powerful here)")
     p_test.add_argument("--alpha", type=_float_in(0.0, 1.0), default=0.05,

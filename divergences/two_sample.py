@@ -507,6 +507,7 @@ TWO_SAMPLE_METHODS = {
     "wasserstein": ("two_sample", "wasserstein_test"),
     "mmd_agg": ("aggregated", "mmd_agg_test"),
     "mmd_fuse": ("aggregated", "mmd_fuse_test"),
+    "mmd_deep": ("deep_kernel", "mmd_deep_test"),
     "c2st": ("classifier_test", "c2st"),
 }
 
@@ -519,6 +520,7 @@ def two_sample_test(x, y, method="mmd_agg", *, rng=None, **options):
     ===============  ===========================================  ===========================
     "mmd_agg"        aggregated MMD over 20 kernels (default)     :func:`mmd_agg_test`
     "mmd_fuse"       soft maximum of normalised MMDs              :func:`mmd_fuse_test`
+    "mmd_deep"       MMD with a deep kernel learned on a split    :func:`mmd_deep_test`
     "mmd"            MMD, one kernel (median heuristic)           :func:`mmd_test`
     "energy"         energy distance                              :func:`energy_test`
     "wasserstein"    W_p in 1-D                                   :func:`wasserstein_test`

@@ -324,8 +324,11 @@ def _diagnose(value, ci, details, quantity, stacklevel=3):
     if value < 0:
         if ci[1] >= 0:
             reasons.append(f"the estimate {value:.4g} of {quantity} (never negative) is below "
-                           f"zero but compatible with 0 (CI upper end {ci[1]:.4g}): no "
-                           f"dependence or difference was detected")
+                           f"zero but compatible with 0 (CI [{ci[0]:.4g}, {ci[1]:.4g}]): no "
+                           f"dependence or difference was detected"
+                           + (", and the interval is wide: the held-out terms are too noisy "
+                              "to tell (see the other diagnostics)" if ci[1] - ci[0] > 1.0
+                              else ""))
         else:
             reasons.append(f"the estimate {value:.4g} of {quantity} (never negative) is "
                            f"significantly below zero (CI [{ci[0]:.4g}, {ci[1]:.4g}]): the "
@@ -561,10 +564,6 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         else:
             a, b = vp, (torch.exp(vq - 1.0) if bound == "nwj" else vq)
         a, b = a.cpu().numpy(), b.cpu().numpy()
-    ess = None
-    if bound in ("dv", "nwj"):   # the exponential terms: how many points carry them
-        wts = np.exp(b - b.max()) if bound == "dv" else b / b.max()
-        ess = float(wts.sum() ** 2 / (wts ** 2).sum())
     if bound == "dv":
         shift = b.max()
         eb = np.exp(b - shift)
@@ -579,14 +578,19 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         raise _diverged(f"the held-out {bound} bound on {f.name} is {value}", curve, skipped,
                         "a smaller lr, more steps or samples, or another bound or f (the "
                         "conjugates of KL, Pearson and alpha far from 0.5 grow fastest)")
+    # how many held-out points carry the conjugate (for KL: exponential) terms
+    if bound == "dv":
+        wts = np.exp(b - b.max())
+    else:
+        wts = np.abs(b) / max(float(np.abs(b).max()), 1e-300)
+    ess = float(wts.sum() ** 2 / (wts ** 2).sum()) if wts.any() else float(b.size)
     se = math.sqrt(var)
     ci = (float(value) - z * se, float(value) + z * se)
     details = {"n_eval": (int(ev_p.size), int(ev_q.size)), "steps": steps,
                "batch_size": batch_size, "lr": lr, "skipped_steps": skipped,
                "validation_value": keeper.best, "clipped_fraction": clipped,
                "training_range": (lo, hi)}
-    if ess is not None:
-        details.update(effective_sample_size=ess, n_exp_terms=int(b.size))
+    details.update(effective_sample_size=ess, n_exp_terms=int(b.size))
     details = _diagnose(float(value), ci, details, f"the {f.name} divergence")
     return Estimate(value=float(value), stderr=se, ci=ci, curve=curve, critic=critic,
                     method=f"{bound} bound on {f.name}", details=details,

@@ -295,3 +295,36 @@ def test_batched_estimator_skips_non_finite_steps_per_trial():
         lo, hi = est.details["training_range"]
         assert math.isfinite(lo) and math.isfinite(hi) and lo < hi
         assert 0.0 <= est.details["clipped_fraction"] < 1.0
+
+
+class _SpikeCritic(torch.nn.Module):
+    """A fixed critic (its one parameter has no effect): 20 in the tails, 0.5 elsewhere."""
+
+    def __init__(self):
+        super().__init__()
+        self.dummy = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        return torch.where(x.abs().amax(1) > 2.8, 20.0, 0.5) + 0.0 * self.dummy
+
+
+def test_fgan_kl_reports_when_a_few_points_carry_the_exponential_terms():
+    # the f-GAN KL read-out E_P[T] - E_Q[exp(T - 1)] of a critic with spikes: a few
+    # held-out points decide the estimate; the effective sample size says so
+    gen = np.random.default_rng(0)
+    x, y = gen.normal(size=(2000, 1)), gen.normal(size=(2000, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        est = dv.estimate_f_divergence(x, y, "kl", critic=_SpikeCritic(), steps=1, rng=0)
+    d = est.details
+    assert d["n_exp_terms"] == d["n_eval"][1]
+    assert d["effective_sample_size"] < 10
+    assert not d["reliable"]
+    assert any("effective sample size" in w for w in d["warnings"])
+    # a constant critic: every term equal, full effective sample size
+    class Flat(_SpikeCritic):
+        def forward(self, x):
+            return torch.full((x.shape[0],), 1.0) + 0.0 * self.dummy
+
+    est = dv.estimate_f_divergence(x, y, "kl", critic=Flat(), steps=1, rng=0)
+    assert est.details["effective_sample_size"] == pytest.approx(est.details["n_exp_terms"])

@@ -196,13 +196,22 @@ def _quadratic_forms(x, y, specs, style, vectors, mode, progress, desc):
     bar.close()
     if mode == "wild":
         return forms / (n * (n - 1)), sq_sums
-    # v'Kv (x-part), v'K1 and 1'K1 with a zero diagonal give the three sums of MMD²_u
+    return _mmd_of_labellings(forms, row_sums, vec, n, m), sq_sums
+
+
+def _mmd_of_labellings(forms, row_sums, labels, n, m):
+    r"""Unbiased MMD² of each 0/1 labelling (a column of ``labels``, n ones) of a pooled sample.
+
+    With K the pooled kernel matrix with a zero diagonal, ``forms`` = :math:`v^\top K v`
+    (the x-part's sum) and ``row_sums`` = K 1; then :math:`v^\top K 1` and
+    :math:`1^\top K 1` give the y-part's and the cross sums.  Leading dimensions of
+    ``forms`` and ``row_sums`` (one per kernel) broadcast.
+    """
     kxx = forms
-    atr = row_sums @ vec                                  # (k, B): sum over x-part rows
-    tot = row_sums.sum(1, keepdim=True)
-    kyy = tot - 2.0 * atr + kxx
+    atr = row_sums @ labels                               # sum over x-part rows
+    kyy = row_sums.sum(-1, keepdim=True) - 2.0 * atr + kxx
     kxy = atr - kxx
-    return kxx / (n * (n - 1)) + kyy / (m * (m - 1)) - 2.0 * kxy / (n * m), sq_sums
+    return kxx / (n * (n - 1)) + kyy / (m * (m - 1)) - 2.0 * kxy / (n * m)
 
 
 def _relabellings(x, y, count, mode, gen):

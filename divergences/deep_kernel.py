@@ -167,6 +167,7 @@ def mmd_deep_test(x, y, *, train_fraction=0.5, n_permutations=1000, hidden=(50, 
     """
     import torch
 
+    from .aggregated import _mmd_of_labellings, _relabellings
     from .two_sample import _check_n_permutations, _permutation_pvalue, _prepare_multivariate
     from .wasserstein import _power_of_two_scale
 
@@ -236,18 +237,10 @@ def mmd_deep_test(x, y, *, train_fraction=0.5, n_permutations=1000, hidden=(50, 
         k = kernel.gram(z)
         k.fill_diagonal_(0.0)
         n_te, m_te = x_te.shape[0], y_te.shape[0]
-        total = n_te + m_te
-        keys = torch.from_numpy(gen.random((b, total))).to(device)
-        labels = torch.zeros((total, b + 1), dtype=torch.float64, device=device)
-        labels[:n_te, 0] = 1.0
-        labels[:, 1:].T.scatter_(1, torch.argsort(keys, dim=1)[:, :n_te], 1.0)
-        row = k.sum(1)
-        kxx = (labels * (k @ labels)).sum(0)
-        atr = row @ labels
-        kyy = row.sum() - 2.0 * atr + kxx
-        kxy = atr - kxx
-        stats_ = (kxx / (n_te * (n_te - 1)) + kyy / (m_te * (m_te - 1))
-                  - 2.0 * kxy / (n_te * m_te)).cpu().numpy()
+        perm_gen = torch.Generator(device=device).manual_seed(int(gen.integers(0, 2**62)))
+        labels = _relabellings(x_te, y_te, b, "perm", perm_gen)
+        stats_ = _mmd_of_labellings((labels * (k @ labels)).sum(0), k.sum(1), labels, n_te,
+                                    m_te).cpu().numpy()
     observed, null = float(stats_[0]), stats_[1:]
     return TwoSampleResult(
         statistic=observed, pvalue=_permutation_pvalue(observed, null),

@@ -131,12 +131,17 @@ class _TorchClassifier:
     def fit_logits(self, x_tr, l_tr, x_te):
         import torch
 
-        x_tr = torch.as_tensor(x_tr, dtype=torch.float32, device=self.device)
-        x_te = torch.as_tensor(x_te, dtype=torch.float32, device=self.device)
+        # standardise in float64 after an exact power-of-two rescaling per coordinate, then
+        # train in float32: data at 1e-300 or 1e300 would underflow to 0 or overflow to inf
+        # in float32 (or in the float64 variance) before the standardisation
+        x_tr, x_te = np.asarray(x_tr, dtype=np.float64), np.asarray(x_te, dtype=np.float64)
+        _, expo = np.frexp(np.abs(x_tr).max(0))
+        x_tr, x_te = np.ldexp(x_tr, -expo), np.ldexp(x_te, -expo)
+        mean, std = x_tr.mean(0), x_tr.std(0, ddof=1)
+        std = np.where(std > 1e-12, std, 1.0)
+        x_tr = torch.as_tensor((x_tr - mean) / std, dtype=torch.float32, device=self.device)
+        x_te = torch.as_tensor((x_te - mean) / std, dtype=torch.float32, device=self.device)
         l_tr = torch.as_tensor(l_tr, dtype=torch.float32, device=self.device)
-        mean = x_tr.mean(0)
-        std = x_tr.std(0).clamp_min(1e-12)
-        x_tr, x_te = (x_tr - mean) / std, (x_te - mean) / std
         if self.kind == "logistic":
             net = _fit_logistic(x_tr, l_tr, self.gen, **self.options)
             with torch.no_grad():

@@ -183,3 +183,18 @@ def test_logit_statistic_detects_a_shift():
     x, y = rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) + [0.5, 0.0]
     res = dv.c2st(x, y, classifier="logistic", statistic="logit", rng=0)
     assert res.pvalue < 0.01 and res.statistic > 0
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e300, 2.0 ** -1060])
+def test_extreme_magnitudes_give_the_unscaled_test(scale):
+    # the built-in classifiers train in float32: without an exact rescaling first, data
+    # at 1e-300 underflowed to 0 (p = 0.55 where the unscaled test gives 0.026) and data
+    # at 1e300 overflowed L-BFGS (RuntimeError) or the MLP's logits (NaN losses)
+    rng = np.random.default_rng(14)
+    x, y = rng.normal(size=(60, 2)), rng.normal(size=(60, 2)) + 1.0
+    for kw in (dict(classifier="logistic"), dict(classifier="mlp", max_epochs=20),
+               dict(classifier="logistic", statistic="logit", n_permutations=99)):
+        a = dv.c2st(x, y, rng=0, **kw)
+        b = dv.c2st(x * scale, y * scale, rng=0, **kw)
+        assert b.pvalue == pytest.approx(a.pvalue, rel=1e-6), kw
+        assert a.pvalue < 0.05

@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from scipy.spatial.distance import cdist
 
@@ -257,3 +259,23 @@ def test_two_sample_test_dispatches_to_each_method():
     assert dv.two_sample_test(x[:, 0], y[:, 0], "wasserstein", rng=0).pvalue < 0.05
     with pytest.raises(TypeError, match="bogus"):
         dv.two_sample_test(x, y, "mmd", bogus=1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(4, 15), m=st.integers(4, 15),
+       d=st.integers(1, 3), shift=st.floats(0.0, 2.0))
+def test_properties_of_the_statistics(seed, n, m, d, shift):
+    # permutation null: the observed statistics do not depend on the order of the rows
+    # and are symmetric in the two samples; p-values lie in [1/(B+1), 1]
+    gen = np.random.default_rng(seed)
+    x, y = gen.normal(size=(n, d)), gen.normal(size=(m, d)) + shift
+    px, py = gen.permutation(n), gen.permutation(m)
+    for test, kw, b in ((dv.mmd_fuse_test, dict(n_permutations=19), 19),
+                        (dv.mmd_agg_test, dict(n_permutations=(19, 19), null="permutation"),
+                         19)):
+        a = test(x, y, rng=0, **kw)
+        assert 1.0 / (b + 1) - 1e-15 <= a.pvalue <= 1.0
+        c = test(x[px], y[py], rng=0, **kw)
+        np.testing.assert_allclose(c.details["mmd"], a.details["mmd"], rtol=1e-9, atol=1e-15)
+        s = test(y, x, rng=0, **kw)
+        np.testing.assert_allclose(s.details["mmd"], a.details["mmd"], rtol=1e-9, atol=1e-15)

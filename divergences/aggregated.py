@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._array import as_float_arrays, check_finite, check_int, check_real, is_torch, torch_rng
+from ._array import TORCH, check_int, check_real, torch_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 
@@ -54,8 +54,7 @@ def _distances(a, b, norm):
 
     if norm == "l1":
         return torch.cdist(a, b, p=1.0)
-    sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
-    return sq.clamp_(min=0.0).sqrt_()
+    return TORCH.sq_dists(a, b).sqrt_()
 
 
 _NORM = {"gaussian": "l2", "laplace": "l1"}
@@ -393,8 +392,8 @@ def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10, weig
         details={"kernels": [(k, b * scale_back) for k, b in specs],
                  "mmd": stats[:, 0], "pvalues": p_obs,
                  "weights": w, "level_correction": u, "reject": pvalue <= alpha, "alpha": alpha,
-                 "n_permutations": b2, "n_permutations_single": b1, "null": "wild" if mode == "wild" else
-                 "permutation"})
+                 "n_permutations": b2, "n_permutations_single": b1,
+                 "null": "wild" if mode == "wild" else "permutation"})
 
 
 def mmd_fuse_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10,
@@ -456,8 +455,6 @@ def mmd_fuse_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10,
     check_progress(progress)
     xp, x0, y0, scale_back = _prepare(x, y)
     n, m = x0.shape[0], y0.shape[0]
-    if null == "auto":
-        null = "wild" if n == m else "permutation"
     mode = _check_null(null, n, m)
     gen = torch_rng(rng, x0.device)
     specs = _bandwidths(x0, y0, kernels, n_bandwidths, "fuse", gen)

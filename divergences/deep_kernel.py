@@ -19,16 +19,11 @@ import math
 
 import numpy as np
 
-from ._array import check_device, check_int, check_real, numpy_rng
+from ._array import TORCH, check_device, check_int, check_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 
 __all__ = ["mmd_deep_test"]
-
-
-def _sq_dist(a, b):
-    sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
-    return sq.clamp(min=0.0)
 
 
 class _DeepKernel:
@@ -55,8 +50,8 @@ class _DeepKernel:
         with torch.no_grad():
             feats = self.net(z_train)
             # median heuristics for the initial bandwidths (squared)
-            med_q = torch.median(_sq_dist(z_train, z_train)[_off_diagonal(z_train)])
-            med_f = torch.median(_sq_dist(feats, feats)[_off_diagonal(feats)])
+            med_q = torch.median(TORCH.sq_dists(z_train, z_train)[_off_diagonal(z_train)])
+            med_f = torch.median(TORCH.sq_dists(feats, feats)[_off_diagonal(feats)])
         self.log_sq_sigma_q = torch.log(med_q.clamp(min=1e-12)).clone().requires_grad_(True)
         self.log_sq_sigma_f = torch.log(med_f.clamp(min=1e-12)).clone().requires_grad_(True)
         self.logit_eps = torch.tensor(math.log(1e-3 / (1 - 1e-3)), dtype=torch.float64,
@@ -72,8 +67,8 @@ class _DeepKernel:
 
         eps = torch.sigmoid(self.logit_eps)
         f = self.net(z)
-        kf = torch.exp(-_sq_dist(f, f) / torch.exp(self.log_sq_sigma_f))
-        kq = torch.exp(-_sq_dist(z, z) / torch.exp(self.log_sq_sigma_q))
+        kf = torch.exp(-TORCH.sq_dists(f, f) / torch.exp(self.log_sq_sigma_f))
+        kq = torch.exp(-TORCH.sq_dists(z, z) / torch.exp(self.log_sq_sigma_q))
         return ((1.0 - eps) * kf + eps) * kq
 
     def settings(self):

@@ -57,9 +57,9 @@ def _permutation_indices(xp, n_total, count, gen, device):
     return gen.permuted(np.broadcast_to(np.arange(n_total), (count, n_total)), axis=-1)
 
 
-def _permutation_pvalue(observed, null):
+def _permutation_pvalue(observed, null, rtol=1e-12):
     """(1 + #{null >= observed}) / (1 + B), with a relative tolerance for ties."""
-    tol = 1e-12 * max(1.0, abs(observed))
+    tol = rtol * max(1.0, abs(observed))
     return (1.0 + float(np.sum(null >= observed - tol))) / (1.0 + null.size)
 
 

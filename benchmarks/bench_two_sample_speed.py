@@ -7,12 +7,22 @@ Targets (issue 4):
 * mmd_test and energy_test at n = 2,000 per sample, d = 5, 1,000 permutations: >= 10x
   faster than hyppo's MMD().test / Energy().test (workers=1), p-values agreeing within
   Monte-Carlo error.
-Needs scikit-learn and hyppo for the comparisons (skipped with a note otherwise).
+Needs scikit-learn and hyppo for the comparisons (skipped with a note otherwise): in
+a separate virtual environment, never as project dependencies,
 
-Run: python benchmarks/bench_two_sample_speed.py [--power-trials 5]
+    python3 -m venv /tmp/hyppo-venv
+    /tmp/hyppo-venv/bin/pip install hyppo scikit-learn
+    /tmp/hyppo-venv/bin/pip install -c constraints.txt -e .
+
+Run (one BLAS thread on both sides, as issue 13 measures hyppo with workers=1):
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+        /tmp/hyppo-venv/bin/python benchmarks/bench_two_sample_speed.py \
+        [--power-trials 5] [--only kernel] [--repeat 3]
+Times are the best of ``--repeat`` calls for each side.
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -37,10 +47,29 @@ def sklearn_recipe(x, y, d, seed):
     return acc, stats.binom.sf(round(acc * n_te) - 1, n_te, 0.5)
 
 
+def _best(call, repeat):
+    """Best wall time of ``repeat`` calls, and the last result."""
+    best = float("inf")
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        out = call()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--power-trials", type=int, default=5)
+    parser.add_argument("--only", choices=["all", "c2st", "kernel"], default="all")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
+    if args.only != "kernel":
+        c2st_speed(args)
+    if args.only != "c2st":
+        kernel_speed(args)
+
+
+def c2st_speed(args):
     rng = np.random.default_rng(0)
     d, n = 10, 20_000
     shift = np.zeros(d)
@@ -71,6 +100,12 @@ def main():
         line += " | scikit-learn not installed"
     print(line)
 
+
+def kernel_speed(args):
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
+    rng = np.random.default_rng(1)
     print("\nmmd_test / energy_test, n = 2,000 per sample, d = 5, 1,000 permutations")
     try:
         from hyppo.ksample import MMD, Energy
@@ -78,14 +113,11 @@ def main():
         MMD = Energy = None
     x, y = rng.normal(size=(2000, 5)), rng.normal(size=(2000, 5)) + 0.05
     for name, ours, ref in (("mmd", dv.mmd_test, MMD), ("energy", dv.energy_test, Energy)):
-        t0 = time.perf_counter()
-        res = ours(x, y, n_permutations=1000, rng=0)
-        t_ours = time.perf_counter() - t0
+        t_ours, res = _best(lambda: ours(x, y, n_permutations=1000, rng=0), args.repeat)
         line = f"  {name:<7} divergences {t_ours:6.2f} s (p = {res.pvalue:.3f})"
         if ref is not None:
-            t0 = time.perf_counter()
-            out = ref().test(x, y, reps=1000, workers=1, random_state=0)
-            t_ref = time.perf_counter() - t0
+            t_ref, out = _best(lambda: ref().test(x, y, reps=1000, workers=1, random_state=0),
+                               args.repeat)
             mc = 2 * np.sqrt(max(res.pvalue * (1 - res.pvalue), 1e-3) / 1000)
             line += (f" | hyppo {t_ref:6.2f} s (p = {float(out.pvalue):.3f}) -> {t_ref / t_ours:5.1f}x"
                      f" (target >= 10x); |dp| = {abs(res.pvalue - float(out.pvalue)):.3f}"

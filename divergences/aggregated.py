@@ -519,7 +519,7 @@ def mmd_fuse_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10,
     observed, null_stats = float(fuse[0]), fuse[1:]
     return TwoSampleResult(
         statistic=_statistic_out(xp, observed, x0),
-        pvalue=_permutation_pvalue(observed, null_stats, rtol=_TIE_RTOL),
+        pvalue=_permutation_pvalue(observed, null_stats, spread_rtol=_TIE_RTOL),
         method=f"MMD-FUSE ({'+'.join(kernels)}, {len(specs)} kernels)", n_x=n, n_y=m,
         null_distribution=null_stats,
         details={"kernels": [(k, bw * scale_back) for k, bw in specs],

@@ -14,10 +14,12 @@ Issue 13.  Problems (alpha = 0.05, fresh data per repetition):
   rejection rates are compared with the binomial 99 % band and whose p-values are
   KS-tested for uniformity (the permutation tests).
 
-Run (each block is one call; ``--tests`` picks a subset):
+Run (each block is one call; ``--tests`` picks a subset of ``all_tests``, default every
+test but ``c2st_logit`` and ``mmd_deep``; one thread unless ``--threads``):
 
     .venv/bin/python benchmarks/bench_two_sample_power.py --problem blob --sizes 90 180 360 720 \\
-        --trials 100
+        --trials 100 --tests c2st c2st_logit mmd energy mmd_agg mmd_fuse \\
+        --figure docs/figures/power_blob.png
     .venv/bin/python benchmarks/bench_two_sample_power.py --problem null-blob --trials 200
     .venv/bin/python benchmarks/bench_two_sample_power.py --problem student --sizes 5 10 15 20 \\
         --n 2000 --trials 50
@@ -32,6 +34,7 @@ import math
 import time
 
 import numpy as np
+import torch
 from scipy import stats
 
 from problems_two_sample import blob, blob_stratified, gaussian_vs_student
@@ -48,7 +51,14 @@ def all_tests(perms):
         "energy": lambda x, y, r: dv.energy_test(x, y, n_permutations=perms, rng=r),
         "mmd_agg": lambda x, y, r: dv.mmd_agg_test(x, y, n_permutations=(500, 500), rng=r),
         "mmd_fuse": lambda x, y, r: dv.mmd_fuse_test(x, y, n_permutations=perms, rng=r),
+        "c2st_logit": lambda x, y, r: dv.c2st(x, y, statistic="logit", n_permutations=perms,
+                                              rng=r),
+        "mmd_deep": lambda x, y, r: dv.mmd_deep_test(x, y, n_permutations=perms, rng=r),
     }
+
+
+#: the tests run unless --tests names others (mmd_deep trains for 20-170 s per test)
+DEFAULT_TESTS = ["c2st", "mmd", "energy", "mmd_agg", "mmd_fuse"]
 
 
 def hdgm(rng, n, d=10, null=False):
@@ -102,10 +112,13 @@ def main():
     parser.add_argument("--permutations", type=int, default=500)
     parser.add_argument("--tests", nargs="*", default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--figure", default=None,
+                        help="save a power-versus-size figure of this run (PNG path)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     suite = all_tests(args.permutations)
-    if args.tests:
-        suite = {k: suite[k] for k in args.tests}
+    suite = {k: suite[k] for k in (args.tests or DEFAULT_TESTS)}
     is_null = args.problem.startswith("null")
     print(f"{args.problem}: {args.trials} repetitions, alpha = 0.05, permutations "
           f"{args.permutations} (mmd_agg: B1 = B2 = 500); cells: rejection rate (s.e.), "
@@ -114,6 +127,7 @@ def main():
     print(f"| {head} | " + " | ".join(suite) + (" | MMDAgg (issue) |" if "blob" in args.problem
                                                 else " |"))
     print("|---|" + "---|" * (len(suite) + ("blob" in args.problem)))
+    rates = {name: [] for name in suite}
     for size in args.sizes:
         make = problem(args.problem, size, args.n)
         cells, pvals = [], {}
@@ -130,6 +144,7 @@ def main():
             rate = float(np.mean(p <= 0.05))
             se = math.sqrt(max(rate * (1 - rate), 1e-12) / args.trials)
             cells.append(f"{rate:.2f} ({se:.2f}), {secs / args.trials:.2f} s")
+            rates[name].append((rate, se))
             pvals[name] = p
         extra = (f" | {MMDAGG_REFERENCE.get(size, float('nan')):.2f}" if "blob" in args.problem
                  else "")
@@ -140,6 +155,34 @@ def main():
             for name, p in pvals.items():
                 if name != "c2st":
                     print(f"  {name}: KS p-value of uniformity {stats.kstest(p, 'uniform').pvalue:.3f}")
+    if args.figure:
+        power_figure(args, rates)
+
+
+def power_figure(args, rates):
+    """Rejection rate (with 2 standard errors) against the size, one line per test."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for name, cells in rates.items():
+        rate, se = np.array(cells).T
+        ax.errorbar(args.sizes, rate, 2 * se, marker="o", capsize=3, label=name)
+    if "blob" in args.problem:
+        ax.plot(args.sizes, [MMDAGG_REFERENCE.get(s, np.nan) for s in args.sizes], "k--",
+                label="MMDAgg reference (issue 13)")
+    ax.axhline(0.05, color="grey", lw=0.8)
+    ax.set(xlabel="N per sample" if args.problem != "student" else "nu",
+           ylabel="rejection rate at alpha = 0.05",
+           title=f"{args.problem}, {args.trials} repetitions")
+    if args.problem != "student":
+        ax.set_xscale("log")
+        ax.set_xticks(args.sizes, [str(s) for s in args.sizes])
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(args.figure, dpi=90)
 
 
 if __name__ == "__main__":

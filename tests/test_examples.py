@@ -120,3 +120,49 @@ def test_bigan_ali_reduced():
     # above it over 10,000 points (s.e. 0.002)
     assert res["same_mode"] > chance["same_mode"] + 0.01
     assert res["modes"] >= 10
+
+
+@pytest.mark.slow
+def test_lsgan_gan_objectives_track_their_divergences():
+    ex = load("lsgan_gan")
+    # seeds 0-2 after 400 steps and a 400-step refit (1 torch thread), chi2 - (1 - D loss):
+    # 0.003-0.004, |objective - chi2|: 0.004-0.016; (2 JSD - log 4) - (-D loss): 0.003-0.007
+    ls = ex.train("lsgan", steps=400, checkpoints=1, refit=400, seed=1)[-1]
+    # 1 - (discriminator loss) is a lower bound on chi2(Q || M), tight near D*
+    assert -4 * ls["bound_se"] - 0.002 < ls["divergence"] - ls["bound"] < 0.01
+    # the generator objective equals chi2 at D* only: first order in D's error
+    assert abs(ls["objective"] - ls["divergence"]) < 0.03
+    gan = ex.train("gan", steps=400, checkpoints=1, refit=400, seed=1)[-1]
+    assert -4 * gan["bound_se"] - 0.002 < gan["divergence"] - gan["bound"] < 0.015
+    # a bug in the identity (e.g. the P term left out of the objective) moves it by ~0.25
+    assert ls["divergence"] > 0.3
+
+
+@pytest.mark.slow
+def test_cyclegan_rings_cycle_term_makes_the_maps_inverse():
+    ex = load("cyclegan_rings")
+    # seeds 0-2 after 600 steps (1 torch thread): cycle error GAN-only 0.77-0.95, CycleGAN
+    # 0.057-0.071; CycleGAN's sliced W2 of G(X) to Y 0.144-0.156 and of F(Y) to X 0.09-0.16
+    base = ex.evaluate(*ex.train(0.0, 0.0, steps=600, seed=0))
+    cyc = ex.evaluate(*ex.train(10.0, 0.0, steps=600, seed=0))
+    assert cyc["cycle"] < 0.2 * base["cycle"]
+    assert cyc["sw_gx_y"] < 0.4 and cyc["sw_fy_x"] < 0.4
+    # the translations are far better than leaving the points where they are
+    assert float(ex.dv.sliced_wasserstein(cyc["x"], cyc["y"], n_projections=256, rng=0)) > 1.0
+
+
+@pytest.mark.slow
+def test_vae_toy_kl_closed_form_and_posterior_collapse():
+    ex = load("vae_toy")
+    # seeds 0-2 after 600 steps (1 torch thread): beta = 1: KL 0.90-0.96 nats, closed form
+    # minus Monte Carlo |0.0001-0.002| (s.e. 0.0025), ELBO 0.07-0.09 below the IW bound,
+    # held-out ELBO up by 0.4-0.5; beta = 16: KL < 1e-5 per dimension, a constant decoder
+    model, curve = ex.train(1.0, steps=600, seed=0)
+    res = ex.evaluate(model)
+    assert curve[-1][1] - curve[0][1] > 0.3
+    assert abs(res["kl_mc"] - res["kl"]) < 4 * res["kl_mc_se"]
+    assert res["kl"] > 0.5
+    assert res["elbo"] < res["log_px"] + 4 * res["elbo_se"]
+    collapsed = ex.evaluate(ex.train(16.0, steps=600, seed=0)[0])
+    assert collapsed["kl"] < 0.01 and collapsed["recon_spread"] < 0.01
+    assert res["recon_spread"] > 0.5

@@ -179,6 +179,7 @@ def power_figure(args, rates):
            title=f"{args.problem}, {args.trials} repetitions")
     if args.problem != "student":
         ax.set_xscale("log")
+        ax.minorticks_off()
         ax.set_xticks(args.sizes, [str(s) for s in args.sizes])
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -100,8 +100,9 @@ def lsgan_discriminator_loss(d_real, d_fake, *, a=-1.0, b=1.0, weights_p=None, w
     c = _codes(a=a, b=b)
     xp, dp, dq, wp, wq = two_sample_values(d_real, d_fake, weights_p, weights_q,
                                            names=("d_real", "d_fake"))
-    return as_output(0.5 * weighted_mean(xp, (dp - c["b"]) ** 2, wp)
-                     + 0.5 * weighted_mean(xp, (dq - c["a"]) ** 2, wq))
+    with xp.errstate():                  # squares beyond the float range are +inf
+        return as_output(0.5 * weighted_mean(xp, (dp - c["b"]) ** 2, wp)
+                         + 0.5 * weighted_mean(xp, (dq - c["a"]) ** 2, wq))
 
 
 def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, weights_p=None, weights_q=None):
@@ -155,11 +156,13 @@ def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, weights_p=None, weights_
         if bool(xp.any(xp.isnan(dq))):
             raise ValueError("d_fake contains NaN")
         check_weights(xp, "weights_q", wq, like=dq, like_name="d_fake")
-        return as_output(0.5 * weighted_mean(xp, (dq - c) ** 2, wq))
+        with xp.errstate():
+            return as_output(0.5 * weighted_mean(xp, (dq - c) ** 2, wq))
     xp, dp, dq, wp, wq = two_sample_values(d_real, d_fake, weights_p, weights_q,
                                            names=("d_real", "d_fake"))
-    return as_output(0.5 * weighted_mean(xp, (dp - c) ** 2, wp)
-                     + 0.5 * weighted_mean(xp, (dq - c) ** 2, wq))
+    with xp.errstate():
+        return as_output(0.5 * weighted_mean(xp, (dp - c) ** 2, wp)
+                         + 0.5 * weighted_mean(xp, (dq - c) ** 2, wq))
 
 
 def lsgan_optimal_discriminator(p, q, *, a=-1.0, b=1.0):
@@ -206,6 +209,11 @@ def _per_sample_distance(xp, u, v, p, reduction, name):
     if u.ndim == 0 or u.shape[0] == 0:
         raise ValueError(f"the input of {name} is empty (samples go along the first axis)")
     diff = xp.abs(u - v).reshape(u.shape[0], -1)
+    with xp.errstate():                  # |d|^p beyond the float range is +inf
+        return _reduce(xp, diff, p, reduction)
+
+
+def _reduce(xp, diff, p, reduction):
     if reduction == "norm" and p != 1.0:
         # p-norm with the largest entry factored out: neither overflows nor underflows
         top = xp.amax_detached(diff, axis=-1)                # (n, 1)
@@ -563,6 +571,13 @@ def _broadcast(name_a, a, name_b, b):
                          f"{tuple(b.shape)} do not broadcast") from None
 
 
+def _scaled_square(xp, diff, log_var):
+    """diff^2 e^{-log_var}, exactly 0 where diff = 0 (even where e^{-log_var} overflows)."""
+    zero = diff == 0
+    safe = xp.where(zero, 1.0, diff)
+    return xp.where(zero, 0.0, safe * safe * xp.exp(-log_var))
+
+
 def diagonal_gaussian_kl(mean, log_var, prior_mean=0.0, prior_log_var=0.0):
     r"""KL divergence between diagonal Gaussians, per sample, from log-variances.
 
@@ -606,7 +621,7 @@ def diagonal_gaussian_kl(mean, log_var, prior_mean=0.0, prior_log_var=0.0):
     _broadcast("mean", m, "prior_log_var", s0)
     d = s - s0
     with xp.errstate():                  # a variance ratio beyond e^709 is an infinite KL
-        terms = 0.5 * (xp.expm1(d) - d + (m - m0) ** 2 * xp.exp(-s0))
+        terms = 0.5 * (xp.expm1(d) - d + _scaled_square(xp, m - m0, s0))
     return as_output(xp.sum(terms, axis=-1) if terms.ndim else terms)
 
 
@@ -655,7 +670,8 @@ def reparameterize(mean, log_var, *, rng=None, n_samples=None):
         eps = torch.randn(shape, generator=gen, device=m.device, dtype=m.dtype)
     else:
         eps = numpy_rng(rng).standard_normal(shape).astype(m.dtype, copy=False)
-    return m + xp.exp(0.5 * s) * eps
+    with xp.errstate():                  # a standard deviation beyond the float range: inf
+        return m + xp.exp(0.5 * s) * eps
 
 
 def gaussian_log_likelihood(x, mean, log_var=0.0):
@@ -693,7 +709,8 @@ def gaussian_log_likelihood(x, mean, log_var=0.0):
         raise ValueError(f"x of shape {tuple(x.shape)} and mean of shape {tuple(mu.shape)} "
                          f"must have the same shape")
     _broadcast("x", x, "log_var", s)
-    terms = -0.5 * (np.log(2.0 * np.pi) + s + (x - mu) ** 2 * xp.exp(-s))
+    with xp.errstate():
+        terms = -0.5 * (np.log(2.0 * np.pi) + s + _scaled_square(xp, x - mu, s))
     terms = terms + xp.zeros_like(x)          # a scalar log_var broadcasts to every feature
     return as_output(_per_sample_sum(xp, terms))
 
@@ -733,8 +750,11 @@ def bernoulli_log_likelihood(x, logits):
                          f"must have the same shape")
     if bool(xp.any(x < 0)) or bool(xp.any(x > 1)):
         raise ValueError("x must lie in [0, 1] for a Bernoulli likelihood")
-    # x v - softplus(v) = -(x softplus(-v) + (1 - x) softplus(v)): finite for |v| = inf
-    terms = -(x * xp.softplus(-v) + (1.0 - x) * xp.softplus(v))
+    # x v - softplus(v) = -(x softplus(-v) + (1 - x) softplus(v)); a term whose weight is 0
+    # is 0 even where its softplus is infinite (logits of +-inf are certain predictions)
+    with xp.errstate():
+        terms = -(x * xp.where(x > 0, xp.softplus(-v), 0.0)
+                  + (1.0 - x) * xp.where(x < 1, xp.softplus(v), 0.0))
     return as_output(_per_sample_sum(xp, terms))
 
 

@@ -447,3 +447,31 @@ def test_elbo_gradcheck_through_the_reparameterised_sample():
 def test_vae_bad_inputs_name_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_extreme_magnitudes_are_exact_or_infinite_never_nan():
+    # overflow is the right answer (+inf, no warning: the suite turns warnings into errors)
+    assert dv.lsgan_discriminator_loss([1e300], [1e300]) == math.inf
+    assert dv.lsgan_discriminator_loss(np.float32([3e38]), np.float32([0.0])) == math.inf
+    assert dv.lsgan_discriminator_loss([1e-300], [5e-324]) == pytest.approx(1.0)
+    assert dv.cycle_consistency_loss(np.full((2, 2), 1e300), np.zeros((2, 2)), lambda a: -a,
+                                     lambda b: b, p=2, reduction="sum") == math.inf
+    # a zero difference times an overflowing precision is 0, not 0 * inf = NaN
+    assert float(dv.diagonal_gaussian_kl([[0.0]], [[-800.0]], 0.0, -800.0)[0]) == 0.0
+    assert float(dv.diagonal_gaussian_kl([[1.0]], [[-800.0]], 0.0, -800.0)[0]) == math.inf
+    assert float(dv.gaussian_log_likelihood([[0.0]], [[0.0]], -800.0)[0]) == pytest.approx(
+        -0.5 * (math.log(2 * math.pi) - 800.0))
+    assert float(dv.gaussian_log_likelihood([[1e300]], [[-1e300]])[0]) == -math.inf
+    # certain predictions: logits of +-inf on the matching label give log 1 = 0, on the
+    # wrong one -inf, for numpy and torch
+    np.testing.assert_array_equal(dv.bernoulli_log_likelihood([[1.0, 0.0]],
+                                                              [[np.inf, -np.inf]]), [0.0])
+    assert float(dv.bernoulli_log_likelihood([[0.0, 1.0]], [[np.inf, -np.inf]])[0]) == -math.inf
+    out = dv.bernoulli_log_likelihood(torch.tensor([[1.0, 0.0]]),
+                                      torch.tensor([[math.inf, -math.inf]]))
+    assert float(out[0]) == 0.0
+    # heavy tails (Student-t, 1 degree of freedom): finite values
+    t1 = np.random.default_rng(0).standard_t(1, size=(200, 2))
+    assert math.isfinite(dv.cycle_consistency_loss(t1, t1[::-1], lambda a: 2 * a,
+                                                   lambda b: b / 3, p=2, reduction="norm"))
+    assert math.isfinite(dv.elbo(t1, np.zeros_like(t1), np.zeros((200, 1)), np.zeros((200, 1))))

@@ -834,15 +834,27 @@ def two_sample_values(t_p, t_q, weights_p=None, weights_q=None, names=("t_p", "t
             raise TypeError(f"{name} must be an array of values, got None")
     xp, arrays = as_float_dict(**{names[0]: t_p, names[1]: t_q, "weights_p": weights_p,
                                   "weights_q": weights_q})
-    for name in names:
-        a = arrays[name]
-        if a.ndim == 0 or a.shape[-1] == 0:
-            raise ValueError(f"{name} is empty (the values go along the last axis)")
-        if bool(xp.any(xp.isnan(a))):
-            raise ValueError(f"{name} contains NaN")
     for wname, name in zip(("weights_p", "weights_q"), names):
-        check_weights(xp, wname, arrays[wname], like=arrays[name], like_name=name)
+        _check_values(xp, name, arrays[name], wname, arrays[wname])
     return xp, arrays[names[0]], arrays[names[1]], arrays["weights_p"], arrays["weights_q"]
+
+
+def one_sample_values(t, weights=None, name="t", weights_name="weights"):
+    """Convert and validate per-sample values of one sample and their optional weights,
+    as :func:`two_sample_values` does for two.  Returns ``xp, values, weights``."""
+    if t is None:
+        raise TypeError(f"{name} must be an array of values, got None")
+    xp, arrays = as_float_dict(**{name: t, weights_name: weights})
+    _check_values(xp, name, arrays[name], weights_name, arrays[weights_name])
+    return xp, arrays[name], arrays[weights_name]
+
+
+def _check_values(xp, name, a, weights_name, w):
+    if a.ndim == 0 or a.shape[-1] == 0:
+        raise ValueError(f"{name} is empty (the values go along the last axis)")
+    if bool(xp.any(xp.isnan(a))):
+        raise ValueError(f"{name} contains NaN")
+    check_weights(xp, weights_name, w, like=a, like_name=name)
 
 
 def is_real(x: Any) -> bool:

@@ -29,10 +29,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._array import (as_float_arrays, as_float_dict, as_output, check_finite, check_real,
-                     check_weights, is_torch, numpy_rng, torch_rng, two_sample_values,
+from ._array import (as_float_arrays, as_output, check_finite, check_real, check_weights,
+                     is_torch, numpy_rng, one_sample_values, torch_rng, two_sample_values,
                      weighted_mean)
-from .adversarial import gan_generator_loss, wgan_generator_loss, _gan_d_loss
+from .adversarial import (gan_discriminator_loss, gan_generator_loss, wgan_critic_loss,
+                          wgan_generator_loss)
 
 __all__ = [
     "lsgan_discriminator_loss",
@@ -149,13 +150,7 @@ def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, weights_p=None, weights_
     if d_real is None:
         if weights_p is not None:
             raise ValueError("weights_p weights d_real, which was not given")
-        xp, arrays = as_float_dict(d_fake=d_fake, weights_q=weights_q)
-        dq, wq = arrays["d_fake"], arrays["weights_q"]
-        if dq.ndim == 0 or dq.shape[-1] == 0:
-            raise ValueError("d_fake is empty (the values go along the last axis)")
-        if bool(xp.any(xp.isnan(dq))):
-            raise ValueError("d_fake contains NaN")
-        check_weights(xp, "weights_q", wq, like=dq, like_name="d_fake")
+        xp, dq, wq = one_sample_values(d_fake, weights_q, "d_fake", "weights_q")
         with xp.errstate():
             return as_output(0.5 * weighted_mean(xp, (dq - c) ** 2, wq))
     xp, dp, dq, wp, wq = two_sample_values(d_real, d_fake, weights_p, weights_q,
@@ -539,9 +534,9 @@ def cyclegan_discriminator_loss(x, y, g, f, d_x, d_y, *, adversarial="lsgan",
         if adversarial == "lsgan":
             total = total + lsgan_discriminator_loss(vr, vf, a=codes["a"], b=codes["b"])
         elif adversarial == "gan":
-            total = total + _gan_d_loss(xp, *as_float_arrays(r=vr, f=vf)[1])
+            total = total + gan_discriminator_loss(vr, vf)
         else:
-            total = total - (xp.mean(vr, axis=-1) - xp.mean(vf, axis=-1))
+            total = total + wgan_critic_loss(vr, vf)
     return as_output(total)
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._array import as_float_arrays, as_output, check_bool, check_real, is_real, is_torch
+from ._array import as_float_arrays, as_output, is_jax, is_torch
+from ._checks import check_bool, check_real, is_real
 from .ffunctions import get_f
 
 __all__ = [
@@ -39,7 +40,7 @@ def _pair(real, fake, names=("logits_real", "logits_fake")):
     for name, x in zip(names, (a, b)):
         if x.ndim == 0 or x.shape[-1] == 0:
             raise ValueError(f"{name} is empty")
-        if bool(xp.any(xp.isnan(x))):
+        if xp.flag(xp.isnan(x)):
             raise ValueError(f"{name} contains NaN")
     return xp, a, b
 
@@ -48,7 +49,7 @@ def _one(value, name):
     xp, (a,) = as_float_arrays(**{name: value})
     if a.ndim == 0 or a.shape[-1] == 0:
         raise ValueError(f"{name} is empty")
-    if bool(xp.any(xp.isnan(a))):
+    if xp.flag(xp.isnan(a)):
         raise ValueError(f"{name} contains NaN")
     return xp, a
 
@@ -231,7 +232,7 @@ def wgan_critic_loss(critic_real, critic_fake, penalty=None, *, penalty_weight=1
     penalty_weight = check_real("penalty_weight", penalty_weight, 0, closed="left")
     loss = -(xp.mean(a, axis=-1) - xp.mean(b, axis=-1))
     if penalty is not None:
-        if not (is_real(penalty) or is_torch(penalty)
+        if not (is_real(penalty) or is_torch(penalty) or is_jax(penalty)
                 or (isinstance(penalty, np.ndarray) and penalty.dtype.kind in "fiu")):
             raise TypeError(f"penalty must be a number or a tensor (e.g. from "
                             f"gradient_penalty), got {type(penalty).__name__}")

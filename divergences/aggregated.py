@@ -31,7 +31,8 @@ import math
 
 import numpy as np
 
-from ._array import TORCH, check_int, check_real, torch_rng
+from ._array import namespace
+from ._checks import check_int, check_real, torch_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 
@@ -63,7 +64,7 @@ def _distances(a, b, norm):
 
     if norm == "l1":
         return torch.cdist(a, b, p=1.0)
-    return TORCH.sq_dists(a, b).sqrt_()
+    return namespace("torch").sq_dists(a, b).sqrt_()
 
 
 _NORM = {"gaussian": "l2", "laplace": "l1"}
@@ -133,7 +134,7 @@ def _exponents(a, b, kernel):
     """Squared l2 (Gaussian) or l1 (Laplace) distances between the rows of a and b."""
     import torch
 
-    return torch.cdist(a, b, p=1.0) if kernel == "laplace" else TORCH.sq_dists(a, b)
+    return torch.cdist(a, b, p=1.0) if kernel == "laplace" else namespace("torch").sq_dists(a, b)
 
 
 def _quadratic_forms(x, y, specs, style, vectors, mode, progress, desc, normaliser=False):

@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._array import check_int, check_real, is_real, numpy_rng
+from ._checks import check_int, check_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .results import json_safe, with_non_finite
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import math
 
-from ._array import (as_float_arrays, as_output, is_real, is_torch,
-                     two_sample_values, weighted_mean)
+from ._array import as_float_arrays, as_output, two_sample_values, weighted_mean
+from ._checks import is_real
 from .ffunctions import get_f
 
 __all__ = [
@@ -75,9 +75,9 @@ def _scores(scores, name="scores"):
                          f"got shape {tuple(s.shape)}")
     if s.shape[-1] < 2:
         raise ValueError(f"{name} needs a batch of at least K = 2 pairs")
-    if bool(xp.any(xp.isnan(s))):
+    if xp.flag(xp.isnan(s)):
         raise ValueError(f"{name} contains NaN")
-    if bool(xp.any(s == math.inf)):
+    if xp.flag(s == math.inf):
         raise ValueError(f"{name} contains +inf (a critic must output finite scores; -inf "
                          f"is allowed and means a pair the critic rules out)")
     return xp, s
@@ -98,7 +98,7 @@ def _log_mean_exp_offdiag(xp, s):
 
 
 def _diag_mean(xp, s):
-    return xp.mean(xp.diagonal(s), axis=-1)
+    return xp.mean(xp.linalg.diagonal(s), axis=-1)
 
 
 # ---------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
 
 def _fgan_from_logits(v_p, v_q, f, weights_p, weights_q):
     xp, vp, vq, wp, wq = _two_sample(v_p, v_q, weights_p, weights_q, names=("v_p", "v_q"))
-    if f.name == "neyman" and bool(xp.any(vp < _neyman_overflow(xp, vp))):
+    if f.name == "neyman" and xp.maybe(vp < _neyman_overflow(xp, vp)):
         return as_output(_neyman_from_logits(xp, vp, vq, wp, wq))
     with xp.errstate():
         return as_output(_mean(xp, f._activation(xp, vp), wp)
@@ -185,7 +185,7 @@ def _fgan_from_logits(v_p, v_q, f, weights_p, weights_q):
 
 def _neyman_overflow(xp, v):
     """Logits below this make e^{-v} overflow in v's dtype (about -709 in float64)."""
-    return -(math.log(float(xp.finfo_max(v))) - 1.0)
+    return -(math.log(float(xp.finfo(v.dtype).max)) - 1.0)
 
 
 def _neyman_from_logits(xp, vp, vq, wp, wq):
@@ -346,7 +346,7 @@ def infonce_bound(scores):
     xp, s = _scores(scores)
     k = s.shape[-1]
     with xp.errstate():
-        return as_output(math.log(k) + xp.mean(xp.diagonal(s) - xp.logsumexp(s, axis=-2),
+        return as_output(math.log(k) + xp.mean(xp.linalg.diagonal(s) - xp.logsumexp(s, axis=-2),
                                                axis=-1))
 
 
@@ -456,19 +456,15 @@ def tuba_bound(scores, log_baseline):
 
 def _baseline(xp, log_baseline, s):
     """The log-baseline a(y_j) as an array of the scores' backend, shape (..., K)."""
-    if xp.name == "torch":
-        import torch
-
-        a = log_baseline.to(s) if is_torch(log_baseline) else torch.as_tensor(
-            log_baseline, dtype=s.dtype, device=s.device)
-    else:
-        if is_torch(log_baseline):
-            raise TypeError("log_baseline is a tensor but scores is not")
-        a = as_float_arrays(log_baseline=log_baseline)[1][0]
+    xb, (a,) = as_float_arrays(log_baseline=log_baseline)
+    if xb.name not in (xp.name, "numpy"):
+        raise TypeError(f"log_baseline is a {xb.name} array but scores is not")
+    a = xp.astype(a, s.dtype) if xb is xp else xp.asarray(a, dtype=s.dtype,
+                                                          device=xp.device(s))
     if a.ndim == 0 or a.shape[-1] != s.shape[-1]:
         raise ValueError(f"log_baseline must have shape (K,) = ({s.shape[-1]},), got "
                          f"{tuple(a.shape)}")
-    if bool(xp.any(xp.isnan(a))):
+    if xp.flag(xp.isnan(a)):
         raise ValueError("log_baseline contains NaN")
     return a
 
@@ -532,7 +528,7 @@ def interpolated_bound(scores, log_baseline, alpha):
             return xp.logaddexp(log_mean + math.log(alpha), a + math.log1p(-alpha))
 
         ell, ell_loo = mix(log_m), mix(log_m_loo)
-        joint = xp.mean(xp.diagonal(s) - ell, axis=-1)
+        joint = xp.mean(xp.linalg.diagonal(s) - ell, axis=-1)
         marg = xp.exp(_log_mean_exp_offdiag(xp, s - ell_loo[..., None, :]))
         return as_output(1.0 + joint - marg)
 
@@ -615,7 +611,7 @@ def js_mi_bound(scores):
         sp = xp.softplus(s)
         off = xp.sum(xp.where(_offdiag_mask(xp, s), sp, 0.0).reshape(
             tuple(s.shape[:-2]) + (k * k,)), axis=-1) / (k * (k - 1))
-        joint = xp.mean(xp.softplus(-xp.diagonal(s)), axis=-1)
+        joint = xp.mean(xp.softplus(-xp.linalg.diagonal(s)), axis=-1)
         return as_output(_LOG2 - 0.5 * (joint + off))
 
 

@@ -29,8 +29,8 @@ import warnings
 import numpy as np
 from scipy import special, stats
 
-from ._array import (NUMPY, as_float_arrays, check_bool, check_finite, check_int, check_real,
-                     numpy_rng)
+from ._array import as_numpy_or_torch, check_finite, namespace
+from ._checks import check_bool, check_int, check_real, numpy_rng
 from .estimate import Estimate, _to_2d
 
 __all__ = ["ksg_mutual_information", "knn_kl_divergence", "knn_renyi_divergence",
@@ -42,13 +42,13 @@ def _samples(**named):
     for name, v in named.items():
         if v is None:
             raise TypeError(f"{name} must be an array of samples, got None")
-    xp, arrays = as_float_arrays(**named)
+    xp, arrays = as_numpy_or_torch(**named)
     out = []
     for name, a in zip(named, arrays):
         if xp.name == "torch":
             a = a.detach().cpu().double().numpy()
         a = _to_2d(name, np.asarray(a, dtype=np.float64))
-        check_finite(NUMPY, name, a)
+        check_finite(namespace("numpy"), name, a)
         out.append(a)
     # one power of two for all inputs: exact, and every estimator here is unchanged by a
     # common scale (distance ratios, neighbour counts, log-determinant ratios), while

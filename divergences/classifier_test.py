@@ -14,7 +14,8 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from ._array import as_float_arrays, check_device, check_finite, is_real, numpy_rng
+from ._array import as_numpy_or_torch, check_finite
+from ._checks import check_device, is_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 
@@ -360,7 +361,7 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
         if n_permutations < 1:
             raise ValueError("cross-fitting (n_folds) needs a permutation p-value: "
                              "set n_permutations >= 1")
-    xp, (xa, ya) = as_float_arrays(x=x, y=y)
+    xp, (xa, ya) = as_numpy_or_torch(x=x, y=y)
     check_finite(xp, "x", xa)
     check_finite(xp, "y", ya)
     if device is None:

@@ -19,7 +19,8 @@ import math
 
 import numpy as np
 
-from ._array import TORCH, check_device, check_int, check_real, numpy_rng
+from ._array import namespace
+from ._checks import check_device, check_int, check_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 
@@ -50,8 +51,8 @@ class _DeepKernel:
         with torch.no_grad():
             feats = self.net(z_train)
             # median heuristics for the initial bandwidths (squared)
-            med_q = torch.median(TORCH.sq_dists(z_train, z_train)[_off_diagonal(z_train)])
-            med_f = torch.median(TORCH.sq_dists(feats, feats)[_off_diagonal(feats)])
+            med_q = torch.median(namespace("torch").sq_dists(z_train, z_train)[_off_diagonal(z_train)])
+            med_f = torch.median(namespace("torch").sq_dists(feats, feats)[_off_diagonal(feats)])
         self.log_sq_sigma_q = torch.log(med_q.clamp(min=1e-12)).clone().requires_grad_(True)
         self.log_sq_sigma_f = torch.log(med_f.clamp(min=1e-12)).clone().requires_grad_(True)
         self.logit_eps = torch.tensor(math.log(1e-3 / (1 - 1e-3)), dtype=torch.float64,
@@ -67,8 +68,8 @@ class _DeepKernel:
 
         eps = torch.sigmoid(self.logit_eps)
         f = self.net(z)
-        kf = torch.exp(-TORCH.sq_dists(f, f) / torch.exp(self.log_sq_sigma_f))
-        kq = torch.exp(-TORCH.sq_dists(z, z) / torch.exp(self.log_sq_sigma_q))
+        kf = torch.exp(-namespace("torch").sq_dists(f, f) / torch.exp(self.log_sq_sigma_f))
+        kq = torch.exp(-namespace("torch").sq_dists(z, z) / torch.exp(self.log_sq_sigma_q))
         return ((1.0 - eps) * kf + eps) * kq
 
     def settings(self):

@@ -16,8 +16,8 @@ import math
 
 import numpy as np
 
-from ._array import (as_float_arrays, as_output, check_bool, check_finite, two_sample_values,
-                     weighted_mean)
+from ._array import as_float_arrays, as_output, check_finite, two_sample_values, weighted_mean
+from ._checks import check_bool
 
 __all__ = ["optimal_discriminator", "gan_value", "jensen_shannon_from_gan_value"]
 
@@ -46,7 +46,7 @@ def optimal_discriminator(p, q):
     xp, (p, q) = as_float_arrays(p=p, q=q)
     for name, a in (("p", p), ("q", q)):
         check_finite(xp, name, a)
-        if bool((a < 0).any()):
+        if xp.flag(a < 0):
             raise ValueError(f"{name} has negative entries")
         if a.ndim == 0 or a.shape[-1] == 0:
             raise ValueError(f"{name} is empty")
@@ -95,7 +95,7 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
             term_q = -xp.softplus(b)
         else:
             for name, x in (("d_p", a), ("d_q", b)):
-                if bool((x < 0).any()) or bool((x > 1).any()):
+                if xp.flag(x < 0) or xp.flag(x > 1):
                     raise ValueError(f"{name} must be probabilities in [0, 1] "
                                      f"(pass logits=True for raw outputs)")
             # xlogy-style: log(0) = -inf is the honest value of a confident mistake
@@ -132,9 +132,9 @@ def jensen_shannon_from_gan_value(v):
     if v is None:
         raise TypeError("v must be a GAN value (a number or an array), got None")
     xp, (v,) = as_float_arrays(v=v)
-    if bool(xp.any(xp.isnan(v))):
+    if xp.flag(xp.isnan(v)):
         raise ValueError("v contains NaN")
-    if bool(xp.any(v > 0)):
+    if xp.flag(v > 0):
         raise ValueError("v must be <= 0: a GAN value E_P[log D] + E_Q[log(1 - D)] is never "
                          "positive (pass the value, not the loss, whose sign is flipped)")
     return as_output((v + _LOG4) / 2.0)

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from . import bounds as B
-from ._array import (as_float_arrays, check_device, check_finite, check_int, check_real, is_real,
-                     numpy_rng)
+from ._array import as_numpy_or_torch, check_finite
+from ._checks import check_device, check_int, check_real, numpy_rng
 from ._progress import check_progress, progress_bar
 from .ffunctions import get_f
 from .results import _fmt, json_safe, with_non_finite
@@ -194,7 +194,7 @@ def _tensors(device, joint, **named):
     """
     import torch
 
-    xp, arrays = as_float_arrays(**named)
+    xp, arrays = as_numpy_or_torch(**named)
     out = []
     for name, a in zip(named, arrays):
         check_finite(xp, name, a)
@@ -520,7 +520,8 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
         critic = SampleCritic(xp_t.shape[1], data=torch.cat([train_p, train_q]), generator=gen)
     critic = critic.to(dev)
     opt = torch.optim.Adam(critic.parameters(), lr=lr)
-    from ._array import TORCH as T
+    from ._array import namespace
+    T = namespace("torch")
 
     def objective(vp, vq):
         if bound == "fgan":
@@ -860,7 +861,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     _z(confidence)                      # validate before training
     dev = _device(device, x, y)
-    xp, (xa, ya) = as_float_arrays(x=x, y=y)
+    xp, (xa, ya) = as_numpy_or_torch(x=x, y=y)
     for name, a in (("x", xa), ("y", ya)):
         if a.ndim != 3:
             raise ValueError(f"{name} must have shape (M, n, d), got {tuple(a.shape)}")

@@ -24,7 +24,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from ._array import as_float_arrays, as_output, is_real
+from ._array import as_float_arrays, as_output
+from ._checks import is_real
 
 __all__ = ["FFunction", "get_f", "f_names", "dual"]
 
@@ -568,7 +569,7 @@ def _alpha(alpha):
         r = a * (xp.log(p) - lq)
         # past e^r > 1/eps^2, expm1(r) = exp(r) to rounding; switching there keeps q e^r from
         # overflowing in float32 (e^89) while exp(r + log q) is still representable
-        moderate = r < -2.0 * math.log(xp.eps(r))
+        moderate = r < -2.0 * math.log(xp.finfo(r.dtype).eps)
         near = q * xp.expm1(xp.where(moderate, r, 0.0))
         far = xp.exp(xp.where(moderate, 0.0, r + lq)) - q
         return (xp.where(moderate, near, far) - a * (p - q)) / denom

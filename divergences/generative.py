@@ -29,9 +29,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._array import (as_float_arrays, as_output, check_finite, check_real, check_weights,
-                     is_torch, numpy_rng, one_sample_values, torch_rng, two_sample_values,
-                     weighted_mean)
+from ._array import (as_float_arrays, as_output, check_finite, check_weights, backend_of,
+                     one_sample_values, two_sample_values, weighted_mean)
+from ._checks import check_real, numpy_rng, torch_rng
 from .adversarial import (gan_discriminator_loss, gan_generator_loss, wgan_critic_loss,
                           wgan_generator_loss)
 
@@ -241,10 +241,12 @@ def _samples(**named):
 def _mapped(xp, fn, a, like):
     """fn(a) as an array of ``a``'s backend (a callable may return a list or numpy array)."""
     out = fn(a)
-    if is_torch(like) and not is_torch(out):
-        raise TypeError(f"a map returned {type(out).__name__} for a tensor input: return "
-                        f"tensors so that gradients flow")
-    return out if is_torch(out) else np.asarray(out, dtype=like.dtype)
+    if xp.name == "numpy":
+        return np.asarray(out, dtype=like.dtype)
+    if backend_of(out) != xp.name:
+        raise TypeError(f"a map returned {type(out).__name__} for a {xp.name} input: return "
+                        f"{xp.name} arrays so that gradients flow")
+    return out
 
 
 def _sample_mean(xp, values, weights, name):
@@ -252,10 +254,8 @@ def _sample_mean(xp, values, weights, name):
     if weights is None:
         return xp.mean(values, axis=-1)
     _, (w,) = as_float_arrays(**{name: weights})
-    if is_torch(values) and not is_torch(w):
-        import torch
-
-        w = torch.as_tensor(w, dtype=values.dtype, device=values.device)
+    if backend_of(w) != xp.name:
+        w = xp.asarray(w, dtype=values.dtype, device=xp.device(values))
     check_weights(xp, name, w, like=values, like_name="the samples")
     return weighted_mean(xp, values, w)
 
@@ -386,7 +386,7 @@ def _check_adversarial(adversarial, lsgan_codes):
 
 
 def _flat_outputs(out, n, name):
-    if not is_torch(out):
+    if backend_of(out) == "numpy":
         out = np.asarray(out, dtype=float)
     if out.ndim == 0 or out.shape[0] != n or int(np.prod(out.shape)) != n:
         raise ValueError(f"{name} must return one value per sample (shape ({n},) or ({n}, 1)), "
@@ -526,7 +526,7 @@ def cyclegan_discriminator_loss(x, y, g, f, d_x, d_y, *, adversarial="lsgan",
         with torch.no_grad():
             fake_y, fake_x = g(x), f(y)
     else:
-        fake_y, fake_x = _mapped(xp, g, x, x), _mapped(xp, f, y, y)
+        fake_y, fake_x = xp.detach(_mapped(xp, g, x, x)), xp.detach(_mapped(xp, f, y, y))
     total = 0.0
     for d, real, fake, name in ((d_y, y, fake_y, "d_y"), (d_x, x, fake_x, "d_x")):
         vr = _flat_outputs(d(real), real.shape[0], name)
@@ -649,7 +649,7 @@ def reparameterize(mean, log_var, *, rng=None, n_samples=None):
     >>> z.shape, bool(abs(z.std() - 2.0) < 0.02)
     ((100000, 3), True)
     """
-    from ._array import check_int
+    from ._checks import check_int
 
     xp, (m, s) = as_float_arrays(mean=mean, log_var=log_var)
     _check_nonempty(xp, {"mean": m, "log_var": s})
@@ -664,7 +664,8 @@ def reparameterize(mean, log_var, *, rng=None, n_samples=None):
         gen = torch_rng(rng, m.device)
         eps = torch.randn(shape, generator=gen, device=m.device, dtype=m.dtype)
     else:
-        eps = numpy_rng(rng).standard_normal(shape).astype(m.dtype, copy=False)
+        eps = xp.asarray(numpy_rng(rng).standard_normal(shape), dtype=m.dtype,
+                         device=xp.device(m))
     with xp.errstate():                  # a standard deviation beyond the float range: inf
         return m + xp.exp(0.5 * s) * eps
 
@@ -738,12 +739,12 @@ def bernoulli_log_likelihood(x, logits):
     """
     xp, (x, v) = as_float_arrays(x=x, logits=logits)
     _check_nonempty(xp, {"x": x})
-    if bool(xp.any(xp.isnan(v))):
+    if xp.flag(xp.isnan(v)):
         raise ValueError("logits contains NaN")
     if tuple(x.shape) != tuple(v.shape):
         raise ValueError(f"x of shape {tuple(x.shape)} and logits of shape {tuple(v.shape)} "
                          f"must have the same shape")
-    if bool(xp.any(x < 0)) or bool(xp.any(x > 1)):
+    if xp.flag(x < 0) or xp.flag(x > 1):
         raise ValueError("x must lie in [0, 1] for a Bernoulli likelihood")
     # x v - softplus(v) = -(x softplus(-v) + (1 - x) softplus(v)); a term whose weight is 0
     # is 0 even where its softplus is infinite (logits of +-inf are certain predictions)

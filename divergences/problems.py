@@ -29,7 +29,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._array import NUMPY, check_int, check_real, numpy_rng
+from ._array import namespace
+from ._checks import check_int, check_real, numpy_rng
 
 __all__ = ["GaussianPair", "CorrelatedGaussians", "CorrelatedStudentT", "AdditiveUniformNoise",
            "JointGaussian", "DiscretePair", "GammaPair", "BetaPair", "DirichletPair",
@@ -590,7 +591,7 @@ def _quadrature_f_divergence(logpdf_p, logpdf_q, key, f, pieces):
         m = max(lp, lq)
         if m == -math.inf:
             return 0.0
-        t = float(_terms(NUMPY, np.array(math.exp(lp - m)), np.array(math.exp(lq - m)), f))
+        t = float(_terms(namespace("numpy"), np.array(math.exp(lp - m)), np.array(math.exp(lq - m)), f))
         return t * math.exp(m)
 
     if key in ("kl", "reverse_kl", "jeffreys") or key in _CHERNOFF_FORMS:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._array import is_real
+from ._checks import is_real
 
 __all__ = ["TwoSampleResult", "json_safe"]
 

@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from ._array import as_float_arrays, check_finite, is_real, is_torch, numpy_rng, torch_rng
+from ._array import as_numpy_or_torch, check_finite, is_torch
+from ._checks import is_real, numpy_rng, torch_rng
 from ._progress import check_progress, progress_bar
 from .results import TwoSampleResult
 from .wasserstein import _check_p, _power_of_two_scale, _root, _wasserstein_pow
@@ -121,7 +122,7 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
     n_permutations = _check_n_permutations(n_permutations)
     batch_size = _check_batch_size(batch_size)
     check_progress(progress)
-    xp, (x, y) = as_float_arrays(x=x, y=y)
+    xp, (x, y) = as_numpy_or_torch(x=x, y=y)
     for name, a in (("x", x), ("y", y)):
         if a.ndim != 1:
             hint = (f"; for a column pass {name}.ravel()" if a.ndim == 2 and a.shape[1] == 1
@@ -140,7 +141,7 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
     with xp.errstate():
         observed_value = _root(xp, _wasserstein_pow(xp, x, y, None, None, p), p)
         observed = float(observed_value)
-        pooled = xp.concatenate([x, y])
+        pooled = xp.concatenate([x, y], axis=-1)
         if batch_size is None:
             batch_size = max(1, (1 << 24) // (n + m))
         gen = _generator(xp, rng, x)
@@ -151,7 +152,7 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
         while done < n_permutations:
             count = min(batch_size, n_permutations - done)
             idx = _permutation_indices(xp, n + m, count, gen, device)
-            perm = xp.take(pooled, idx)
+            perm = xp.take_last(pooled, idx)
             stats = _root(xp, _wasserstein_pow(xp, perm[:, :n], perm[:, n:], None, None, p), p)
             null.append(np.asarray(stats.detach().cpu() if xp.name == "torch" else stats,
                                    dtype=np.float64))
@@ -182,7 +183,7 @@ _CHUNK_ELEMENTS = 1 << 23
 
 
 def _prepare_multivariate(x, y):
-    xp, (x, y) = as_float_arrays(x=x, y=y)
+    xp, (x, y) = as_numpy_or_torch(x=x, y=y)
     out = []
     for name, a in (("x", x), ("y", y)):
         if a.ndim == 1:
@@ -312,7 +313,7 @@ def _block_sums(xp, z, matrix_block, labels, n, chunk_rows, exact_first):
         rows = xp.sum(block, axis=-1)
         r = r + xp.concatenate([xp.zeros_like(r[:start]), rows,
                                 xp.sum(block[:, c:], axis=0)], axis=0)
-        diag = xp.diagonal(block[:, :c])
+        diag = xp.linalg.diagonal(block[:, :c])
         part_diag = xp.sum(labels[start:stop] * diag[:, None], axis=0)
         adiag = part_diag if adiag is None else adiag + part_diag
         totdiag = totdiag + xp.sum(diag, axis=-1)
@@ -333,7 +334,7 @@ def _block_sums(xp, z, matrix_block, labels, n, chunk_rows, exact_first):
         if stop < n_total:
             inner = inner + 2.0 * (c32[:, c:] @ u32[stop:])
         ua = u[start:stop]
-        quad = quad + xp.to_dtype_of(xp.sum(u32[start:stop] * inner, axis=0), quad)
+        quad = quad + xp.asarray(xp.sum(u32[start:stop] * inner, axis=0), dtype=quad.dtype)
         # the constant's share on the off-diagonal entries of rows start:stop, columns start:
         own = xp.sum(ua, axis=0)
         quad = quad + level * (own * own - xp.sum(ua * ua, axis=0)
@@ -372,7 +373,7 @@ def _permutation_statistics(xp, x, y, matrix_rows, statistic, n_permutations, rn
         labels = _label_matrix(xp, n, n_total, count, gen, x) if count > 0 else None
         if observed is None:
             first = observed_labels[:, None]
-            labels = first if labels is None else xp.concatenate([first, labels])
+            labels = first if labels is None else xp.concatenate([first, labels], axis=-1)
         sums = _block_sums(xp, z, matrix_rows, labels, n, chunk_rows, observed is None)
         stats = statistic(n, m, *sums)
         if observed is None:

@@ -21,22 +21,9 @@ from typing import Callable
 
 import numpy as np
 
-from ._array import (
-    as_float_arrays,
-    as_float_dict,
-    as_output,
-    check_bool,
-    check_callable,
-    check_finite,
-    check_real,
-    check_weights,
-    is_real,
-    is_torch,
-    normalize_axis,
-    torch_rng,
-    two_sample_values,
-    weighted_mean,
-)
+from ._array import (as_float_arrays, as_float_dict, as_output, check_finite, check_weights,
+                     is_torch, two_sample_values, weighted_mean)
+from ._checks import check_bool, check_callable, check_real, is_real, normalize_axis, torch_rng
 
 __all__ = [
     "wasserstein_1d",
@@ -73,7 +60,7 @@ def _check_weights(xp, name, w, values_shape):
         raise ValueError(
             f"{name} of shape {tuple(w.shape)} does not match its values of shape "
             f"{tuple(values_shape)}") from None
-    if not xp.all(xp.any_along(w > 0)):
+    if xp.flag(~xp.any(w > 0, axis=-1)):
         raise ValueError(f"{name} must have a positive total (along the sample axis)")
     return w
 
@@ -154,16 +141,16 @@ def _sorted_side(xp, x, w, presorted, need_cumulative):
         xs, ws = xp.sort(x), None
     else:
         xs, idx = xp.sort_with_indices(x)
-        ws = xp.take(w, idx)
+        ws = xp.take_last(w, idx)
     if not need_cumulative:
         return xs, None
     if ws is None:
-        return xs, xp.cumsum(xp.full_like(xs, 1.0)) / xs.shape[-1]
+        return xs, xp.cumulative_sum(xp.full_like(xs, 1.0), axis=-1) / xs.shape[-1]
     # divide by the largest weight first (a constant for autograd; the normalised
     # cumulative weights do not depend on the scale): no overflow of the running sum
     # for weights near 1e308, no underflow to 0/0 for subnormal weights
     top = xp.amax_detached(ws, axis=-1)
-    cum = xp.cumsum(ws / xp.where(top > 0, top, 1.0))
+    cum = xp.cumulative_sum(ws / xp.where(top > 0, top, 1.0), axis=-1)
     return xs, cum / cum[..., -1:]
 
 
@@ -184,7 +171,7 @@ def _wasserstein_pow(xp, u, v, wu, wv, p, presorted=False):
     # of u entries before position k is #{cu < t_k}, the index of u's quantile,
     # and likewise for v.  Positions with t_{k-1} = t_k have dt = 0.
     # (intermediates are released as soon as they are used, to bound peak memory)
-    merged = xp.concatenate([cu, cv])
+    merged = xp.concatenate([cu, cv], axis=-1)
     del cu, cv
     t, order = xp.sort_with_indices(merged, stable=True)
     del merged
@@ -192,12 +179,12 @@ def _wasserstein_pow(xp, u, v, wu, wv, p, presorted=False):
     del order
     iu = xp.count_before(from_u)
     del from_u
-    iv = xp.arange_like(t) - iu
+    iv = xp.arange(t.shape[-1], device=xp.device(t)) - iu
     iu = xp.clip(iu, 0, n - 1)
     iv = xp.clip(iv, 0, m - 1)
-    dt = xp.diff_prepend_zero(t)
+    dt = xp.diff(t, axis=-1, prepend=xp.zeros_like(t[..., :1]))
     del t
-    d = xp.abs_diff(xp.take(us, iu), xp.take(vs, iv))
+    d = xp.abs_diff(xp.take_last(us, iu), xp.take_last(vs, iv))
     del iu, iv
     return xp.sum(dt * (d if p == 1 else d ** p), axis=-1)
 
@@ -214,8 +201,11 @@ def _power_of_two_scale(*arrays):
     for a in arrays:
         if a is not None and math.prod(a.shape) > 0:
             # max(max, -min) instead of max(abs): no temporary array the size of the data
-            lo, hi = (a.detach().aminmax() if is_torch(a) else (np.min(a), np.max(a)))
-            amax = max(amax, float(hi), -float(lo))
+            lo, hi = a.detach().aminmax() if is_torch(a) else (a.min(), a.max())
+            try:
+                amax = max(amax, float(hi), -float(lo))
+            except TypeError:  # abstract values (inside jax.jit): no rescaling
+                return 1.0
     if not amax > 0 or not math.isfinite(amax):
         return 1.0
     return math.ldexp(1.0, math.frexp(amax)[1] - 1)
@@ -367,12 +357,12 @@ def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
     p = _check_p(p)
     xp, g, _, wu, wv = _prepare(grid, grid, u_weights, v_weights, axis,
                                 names=("grid", "grid", "u_weights", "v_weights"))
-    if bool((g[..., 1:] < g[..., :-1]).any()):
+    if xp.flag(g[..., 1:] < g[..., :-1]):
         raise ValueError("grid must be sorted in non-decreasing order along the axis")
     with xp.errstate():
         if p == 1:
-            cu = xp.cumsum(wu)
-            cv = xp.cumsum(wv)
+            cu = xp.cumulative_sum(wu, axis=-1)
+            cv = xp.cumulative_sum(wv, axis=-1)
             diff = xp.abs(cu / cu[..., -1:] - cv / cv[..., -1:])[..., :-1]
             return as_output(xp.sum(diff * (g[..., 1:] - g[..., :-1]), axis=-1))
         return as_output(_root(xp, _wasserstein_pow(xp, g, g, wu, wv, p, presorted=True), p))
@@ -466,7 +456,7 @@ def normal_wasserstein_1d(mean_p, std_p, mean_q, std_q, *, p=1):
                                            std_q=std_q)
     for name, x in (("mean_p", m0), ("std_p", s0), ("mean_q", m1), ("std_q", s1)):
         check_finite(xp, name, x)
-    if bool((s0 < 0).any()) or bool((s1 < 0).any()):
+    if xp.flag(s0 < 0) or xp.flag(s1 < 0):
         raise ValueError("std_p and std_q must be non-negative")
     a = xp.abs(m0 - m1)
     b = xp.abs(s0 - s1)
@@ -756,15 +746,16 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
             theta = torch.randn((int(n_projections), d), generator=gen, device=x.device,
                                 dtype=x.dtype)
         else:
-            from ._array import numpy_rng
+            from ._checks import numpy_rng
 
-            theta = numpy_rng(rng).standard_normal((int(n_projections), d)).astype(x.dtype)
+            theta = xp.asarray(numpy_rng(rng).standard_normal((int(n_projections), d)),
+                               dtype=x.dtype, device=xp.device(x))
     else:
         theta = arrays["projections"]
         if theta.ndim != 2 or theta.shape[-1] != d or theta.shape[0] == 0:
             raise ValueError(f"projections must have shape (L, {d}), got {tuple(theta.shape)}")
     norms = xp.sqrt(xp.sum(theta * theta, axis=-1))
-    if not bool((norms > 0).all()):
+    if xp.flag(~(norms > 0)):
         raise ValueError("projections must be non-zero vectors")
     theta = theta / norms[..., None]
     # (..., n, d) @ (d, L) -> (..., L, n): one 1-D problem per direction

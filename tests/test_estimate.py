@@ -134,7 +134,7 @@ def test_mi_estimate_is_scored_on_the_held_out_pairs_only():
     # is at most 0 up to its noise; scored on training or validation pairs it would be > 1.
     # (If the split's use of rng ever changes, the held-out part mixes in dependent pairs
     # and this test fails loudly rather than passing by accident.)
-    from divergences._array import numpy_rng
+    from divergences._checks import numpy_rng
     from divergences.estimate import _mi_splits
 
     n, k = 2000, 64
@@ -156,7 +156,7 @@ def test_f_divergence_estimate_is_scored_on_the_held_out_samples_only():
     # As above for estimate_f_divergence: P's training (and validation) samples are shifted
     # by 2, its held-out samples have Q's law, so the held-out KL bound is <= 0 up to noise
     # while scoring P's training samples would give about 2 (KL of a shift by 2).
-    from divergences._array import numpy_rng
+    from divergences._checks import numpy_rng
     from divergences.estimate import _split
 
     n = 3000

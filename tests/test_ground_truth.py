@@ -143,14 +143,14 @@ def test_densities_agree_with_scipy(prob):
 
 def _grid_values(pdf_p, pdf_q, lo, hi, keys):
     """Every table generator by a fine trapezoid grid on scipy's densities."""
-    from divergences._array import NUMPY
+    from divergences._array import namespace
     from divergences.discrete import _terms
     from divergences.problems import _table_generators
 
     x = np.linspace(lo, hi, 2_000_001)
     p, q = pdf_p(x), pdf_q(x)
     gens = _table_generators()
-    return {k: float(integrate.trapezoid(_terms(NUMPY, p, q, gens[k]), x)) for k in keys}
+    return {k: float(integrate.trapezoid(_terms(namespace("numpy"), p, q, gens[k]), x)) for k in keys}
 
 
 BOUNDED = ("total_variation", "squared_hellinger", "jensen_shannon", "gan",

@@ -64,7 +64,7 @@ def test_null_statistics_are_statistics_of_relabellings(bandwidth):
              lambda a, c: energy_direct(a, c) / bandwidth)):
         want = np.array([direct(z[perm[:12]], z[perm[12:]]) for perm in perms])
         for exact_first in (True, False):
-            got = stat(12, 9, *ts._block_sums(dv._array.NUMPY, z, matrix, labels, 12, 4,
+            got = stat(12, 9, *ts._block_sums(dv._array.namespace("numpy"), z, matrix, labels, 12, 4,
                                                exact_first))
             if exact_first:     # the observed labelling in float64 throughout
                 assert got[0] == pytest.approx(want[0], rel=1e-12)

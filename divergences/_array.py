@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - exercised only without torch
 __all__ = [
     "namespace", "backend_of", "as_float_arrays", "as_numpy_or_torch", "as_float_dict", "as_output", "is_torch", "is_jax",
     "check_finite", "check_nonnegative", "check_nonempty", "check_axis_length",
-    "to_python_scalar", "weighted_mean",
+    "to_python_scalar", "weighted_mean", "standard_normal",
 ]
 
 
@@ -228,10 +228,10 @@ def as_float_arrays(**named: Any):
 def as_numpy_or_torch(**named: Any):
     """:func:`as_float_arrays` for functions that compute with numpy or torch only.
 
-    Training loops and permutation engines: JAX arrays are copied to numpy first,
-    so their results come back as numpy arrays or Python floats.
+    Training loops and permutation engines: JAX arrays are copied to (writable) numpy
+    arrays first, so their results come back as numpy arrays or Python floats.
     """
-    return as_float_arrays(**{k: np.asarray(v) if is_jax(v) else v for k, v in named.items()})
+    return as_float_arrays(**{k: np.array(v) if is_jax(v) else v for k, v in named.items()})
 
 
 def as_float_dict(**named: Any):
@@ -243,6 +243,21 @@ def as_float_dict(**named: Any):
     xp, arrays = as_float_arrays(**present)
     converted = dict(zip(present, arrays))
     return xp, {k: converted.get(k) for k in named}
+
+
+def standard_normal(xp, rng, shape, like):
+    """N(0, 1) draws of ``like``'s dtype and device from ``rng`` (see ``numpy_rng``).
+
+    torch draws from a ``torch.Generator`` on the device (seeded from ``rng``);
+    numpy and JAX from a numpy Generator, so a seed gives JAX the numpy draws.
+    """
+    from ._checks import numpy_rng, torch_rng
+
+    if xp.name == "torch":
+        return torch.randn(shape, generator=torch_rng(rng, like.device), device=like.device,
+                           dtype=like.dtype)
+    return xp.asarray(numpy_rng(rng).standard_normal(shape), dtype=like.dtype,
+                      device=xp.device(like))
 
 
 def as_output(x: Any) -> Any:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._array import as_float_arrays, as_output, is_jax, is_torch
+from ._array import as_float_arrays, as_output, backend_of, is_jax, is_torch, namespace
 from ._checks import check_bool, check_real, is_real
 from .ffunctions import get_f
 
@@ -64,14 +64,14 @@ def gan_discriminator_loss(logits_real, logits_fake):
 
     Parameters
     ----------
-    logits_real : array_like or torch.Tensor
+    logits_real : array_like, torch.Tensor or jax.Array
         Discriminator logits :math:`v` on samples of P (real).
-    logits_fake : array_like or torch.Tensor
+    logits_fake : array_like, torch.Tensor or jax.Array
         Logits on generated samples (Q, fake).
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -99,14 +99,14 @@ def gan_generator_loss(logits_fake, *, saturating=False):
 
     Parameters
     ----------
-    logits_fake : array_like or torch.Tensor
+    logits_fake : array_like, torch.Tensor or jax.Array
         Discriminator logits on generated samples.
     saturating : bool, default False
         Use the minimax (saturating) form instead of the non-saturating one.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -132,16 +132,16 @@ def fgan_discriminator_loss(v_real, v_fake, f):
 
     Parameters
     ----------
-    v_real : array_like or torch.Tensor
+    v_real : array_like, torch.Tensor or jax.Array
         Raw critic outputs on samples of P.
-    v_fake : array_like or torch.Tensor
+    v_fake : array_like, torch.Tensor or jax.Array
         Raw critic outputs on generated samples (Q).
     f : str or FFunction
         The generator of the divergence (see :func:`get_f`).
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -173,14 +173,14 @@ def fgan_generator_loss(v_fake, f):
 
     Parameters
     ----------
-    v_fake : array_like or torch.Tensor
+    v_fake : array_like, torch.Tensor or jax.Array
         Raw critic outputs on generated samples.
     f : str or FFunction
         The generator of the divergence (see :func:`get_f`).
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -207,9 +207,9 @@ def wgan_critic_loss(critic_real, critic_fake, penalty=None, *, penalty_weight=1
 
     Parameters
     ----------
-    critic_real : array_like or torch.Tensor
+    critic_real : array_like, torch.Tensor or jax.Array
         Critic values on samples of P.
-    critic_fake : array_like or torch.Tensor
+    critic_fake : array_like, torch.Tensor or jax.Array
         Critic values on generated samples.
     penalty : float or torch.Tensor, optional
         A gradient penalty, e.g. from :func:`~divergences.gradient_penalty`.
@@ -218,7 +218,7 @@ def wgan_critic_loss(critic_real, critic_fake, penalty=None, *, penalty_weight=1
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -245,12 +245,12 @@ def wgan_generator_loss(critic_fake):
 
     Parameters
     ----------
-    critic_fake : array_like or torch.Tensor
+    critic_fake : array_like, torch.Tensor or jax.Array
         Critic values on generated samples.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -273,13 +273,13 @@ def bigan_pairs(x, e_x, g_z, z):
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
+    x : array_like, torch.Tensor or jax.Array
         Data samples, shape (n, d_x).
-    e_x : array_like or torch.Tensor
+    e_x : array_like, torch.Tensor or jax.Array
         Their encodings :math:`E(x)`, shape (n, d_z).
-    g_z : array_like or torch.Tensor
+    g_z : array_like, torch.Tensor or jax.Array
         Generated samples :math:`G(z)`, shape (m, d_x).
-    z : array_like or torch.Tensor
+    z : array_like, torch.Tensor or jax.Array
         The latent codes they came from, shape (m, d_z).
 
     Returns
@@ -294,23 +294,24 @@ def bigan_pairs(x, e_x, g_z, z):
     >>> a.shape, b.shape
     (torch.Size([4, 5]), torch.Size([4, 5]))
     """
-    import torch
-
     tensors = {"x": x, "e_x": e_x, "g_z": g_z, "z": z}
     for name, t in tensors.items():
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a torch tensor")
+        if backend_of(t) not in ("torch", "jax"):
+            raise TypeError(f"{name} must be a torch tensor (or a JAX array)")
+        if backend_of(t) != backend_of(x):
+            raise TypeError(f"{name} is a {backend_of(t)} array but x is a {backend_of(x)} one")
         if t.ndim != 2:
             raise ValueError(f"{name} must have shape (n, features), got {tuple(t.shape)}")
-        if t.is_meta:
+        if is_torch(t) and t.is_meta:
             raise ValueError(f"{name} is a meta tensor (a shape without data)")
-        if t.device != x.device:
+        if is_torch(t) and t.device != x.device:
             raise ValueError(f"{name} is on {t.device} but x is on {x.device}")
     if x.shape[0] != e_x.shape[0] or g_z.shape[0] != z.shape[0]:
         raise ValueError("x and e_x (and g_z and z) must have the same batch size")
     if x.shape[1] != g_z.shape[1] or e_x.shape[1] != z.shape[1]:
         raise ValueError("x and g_z (and e_x and z) must have the same feature size")
-    return torch.cat([x, e_x], dim=1), torch.cat([g_z, z], dim=1)
+    xp = namespace(backend_of(x))
+    return xp.concat([x, e_x], axis=1), xp.concat([g_z, z], axis=1)
 
 
 def bigan_discriminator_loss(logits_encoder_pairs, logits_generator_pairs):
@@ -321,14 +322,14 @@ def bigan_discriminator_loss(logits_encoder_pairs, logits_generator_pairs):
 
     Parameters
     ----------
-    logits_encoder_pairs : array_like or torch.Tensor
+    logits_encoder_pairs : array_like, torch.Tensor or jax.Array
         Discriminator logits on the pairs :math:`(x, E(x))`, treated as real.
-    logits_generator_pairs : array_like or torch.Tensor
+    logits_generator_pairs : array_like, torch.Tensor or jax.Array
         Logits on the pairs :math:`(G(z), z)`, treated as fake.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -351,14 +352,14 @@ def bigan_generator_encoder_loss(logits_encoder_pairs, logits_generator_pairs):
 
     Parameters
     ----------
-    logits_encoder_pairs : array_like or torch.Tensor
+    logits_encoder_pairs : array_like, torch.Tensor or jax.Array
         Discriminator logits on the pairs :math:`(x, E(x))`.
-    logits_generator_pairs : array_like or torch.Tensor
+    logits_generator_pairs : array_like, torch.Tensor or jax.Array
         Logits on the pairs :math:`(G(z), z)`.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 

@@ -349,7 +349,7 @@ def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10, weig
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of shape (n, d) and (m, d) (or 1-D).
     kernels : tuple of {"laplace", "gaussian"}, default both
     n_bandwidths : int, default 10
@@ -467,7 +467,7 @@ def mmd_fuse_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10,
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of shape (n, d) and (m, d) (or 1-D).
     kernels : tuple of {"laplace", "gaussian"}, default both
     n_bandwidths : int, default 10

@@ -111,7 +111,7 @@ def fgan_bound(t_p, t_q, f, *, weights_p=None, weights_q=None):
 
     Parameters
     ----------
-    t_p, t_q : array_like or torch.Tensor
+    t_p, t_q : array_like, torch.Tensor or jax.Array
         Critic values (already in :math:`\operatorname{dom} f^*`) on samples of P
         and of Q, along the last axis.  Values outside the domain make
         :math:`f^*(T) = +\infty` and the bound :math:`-\infty` (honestly).
@@ -149,19 +149,19 @@ def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
 
     Parameters
     ----------
-    v_p : array_like or torch.Tensor
+    v_p : array_like, torch.Tensor or jax.Array
         Raw critic outputs on samples of P.
-    v_q : array_like or torch.Tensor
+    v_q : array_like, torch.Tensor or jax.Array
         Raw critic outputs on samples of Q.
     f : str or FFunction
         The generator (see :func:`get_f`); its activation :math:`g_f` maps the
         outputs into the domain of :math:`f^*`.
-    weights_p, weights_q : array_like or torch.Tensor, optional
+    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -213,16 +213,16 @@ def nwj_bound(t_p, t_q, *, weights_p=None, weights_q=None):
 
     Parameters
     ----------
-    t_p : array_like or torch.Tensor
+    t_p : array_like, torch.Tensor or jax.Array
         Critic values on samples of P.
-    t_q : array_like or torch.Tensor
+    t_q : array_like, torch.Tensor or jax.Array
         Critic values on samples of Q.
-    weights_p, weights_q : array_like or torch.Tensor, optional
+    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -247,16 +247,16 @@ def dv_bound(t_p, t_q, *, weights_p=None, weights_q=None):
 
     Parameters
     ----------
-    t_p : array_like or torch.Tensor
+    t_p : array_like, torch.Tensor or jax.Array
         Critic values on samples of P.
-    t_q : array_like or torch.Tensor
+    t_q : array_like, torch.Tensor or jax.Array
         Critic values on samples of Q.
-    weights_p, weights_q : array_like or torch.Tensor, optional
+    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -284,16 +284,16 @@ def js_bound(v_p, v_q, *, weights_p=None, weights_q=None):
 
     Parameters
     ----------
-    v_p : array_like or torch.Tensor
+    v_p : array_like, torch.Tensor or jax.Array
         Discriminator logits on samples of P.
-    v_q : array_like or torch.Tensor
+    v_q : array_like, torch.Tensor or jax.Array
         Discriminator logits on samples of Q.
-    weights_p, weights_q : array_like or torch.Tensor, optional
+    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -324,13 +324,13 @@ def infonce_bound(scores):
 
     Parameters
     ----------
-    scores : (K, K) array_like or torch.Tensor
+    scores : (K, K) array_like, torch.Tensor or jax.Array
         ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
         the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -358,13 +358,13 @@ def nwj_mi_bound(scores):
 
     Parameters
     ----------
-    scores : (K, K) array_like or torch.Tensor
+    scores : (K, K) array_like, torch.Tensor or jax.Array
         ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
         the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -388,13 +388,13 @@ def dv_mi_bound(scores):
 
     Parameters
     ----------
-    scores : (K, K) array_like or torch.Tensor
+    scores : (K, K) array_like, torch.Tensor or jax.Array
         ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
         the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -428,15 +428,15 @@ def tuba_bound(scores, log_baseline):
 
     Parameters
     ----------
-    scores : (K, K) array_like or torch.Tensor
+    scores : (K, K) array_like, torch.Tensor or jax.Array
         ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
         the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
-    log_baseline : (K,) array_like or torch.Tensor
+    log_baseline : (K,) array_like, torch.Tensor or jax.Array
         The learned log-baseline :math:`a(y_j)`, one value per y.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -498,7 +498,7 @@ def interpolated_bound(scores, log_baseline, alpha):
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -546,7 +546,7 @@ def smile_bound(scores, tau=5.0):
 
     Parameters
     ----------
-    scores : (K, K) array_like or torch.Tensor
+    scores : (K, K) array_like, torch.Tensor or jax.Array
         ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
         the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
     tau : float, default 5
@@ -554,7 +554,7 @@ def smile_bound(scores, tau=5.0):
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -588,13 +588,13 @@ def js_mi_bound(scores):
 
     Parameters
     ----------
-    scores : (K, K) array_like or torch.Tensor
+    scores : (K, K) array_like, torch.Tensor or jax.Array
         ``scores[i, j] = T(x_i, y_j)`` for a batch of K pairs; the diagonal holds
         the joint pairs, the off-diagonal entries samples of :math:`p(x)p(y)`.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 

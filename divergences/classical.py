@@ -162,9 +162,9 @@ def ksg_mutual_information(x, y, *, k=3, variant=1, metric="chebyshev", standard
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
+    x : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of X, shape (N,) or (N, d_x).
-    y : array_like or torch.Tensor
+    y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Paired samples of Y, shape (N,) or (N, d_y).
     k : int, default 3
         Number of neighbours (Kraskov et al. recommend 2-4).
@@ -239,9 +239,9 @@ def knn_kl_divergence(x_p, x_q, *, k=1, confidence=0.95):
 
     Parameters
     ----------
-    x_p : array_like or torch.Tensor
+    x_p : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of P, shape (n,) or (n, d).
-    x_q : array_like or torch.Tensor
+    x_q : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of Q, shape (m,) or (m, d).
     k : int, default 1
         Neighbour order.
@@ -314,9 +314,9 @@ def knn_renyi_divergence(x_p, x_q, *, alpha, k=3, confidence=0.95):
 
     Parameters
     ----------
-    x_p : array_like or torch.Tensor
+    x_p : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of P, shape (n,) or (n, d).
-    x_q : array_like or torch.Tensor
+    x_q : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of Q, shape (m,) or (m, d).
     alpha : float
         Order, :math:`\alpha \ne 1` (for :math:`\alpha \to 1` use
@@ -410,9 +410,9 @@ def gaussian_mi_estimate(x, y, *, transform="affine", n_bootstrap=200, rng=None,
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
+    x : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of X, shape (N,) or (N, d_x).
-    y : array_like or torch.Tensor
+    y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Paired samples of Y, shape (N,) or (N, d_y).
     transform : {"affine", "normal_scores"}, default "affine"
         Per-coordinate standardisation (the CCA estimate) or normal scores (the
@@ -510,9 +510,9 @@ def histogram_mutual_information(x, y, *, bins=None, binning="quantile",
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
+    x : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of X, shape (N,) or (N, d_x).
-    y : array_like or torch.Tensor
+    y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Paired samples of Y, shape (N,) or (N, d_y).
     bins : int, optional
         Bins per coordinate, at least 2; default :math:`\max(2, \lfloor N^{1/(d+2)}\rfloor)`

@@ -265,7 +265,7 @@ def c2st(x, y, *, classifier="mlp", test_fraction=0.5, n_folds=None, n_permutati
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of shape (n, d) or (n,).
     classifier : {"mlp", "logistic"} or object, default "mlp"
         ``"mlp"``: a torch MLP (``hidden`` layers, ReLU) trained with Adam and

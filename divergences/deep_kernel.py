@@ -125,7 +125,7 @@ def mmd_deep_test(x, y, *, train_fraction=0.5, n_permutations=1000, hidden=(50, 
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of shape (n, d) and (m, d) (or 1-D).
     train_fraction : float, default 0.5
         Share of each sample that trains the kernel (the rest is tested on).

@@ -169,7 +169,7 @@ def f_divergence(p, q, f="kl", *, axis=-1):
 
     Parameters
     ----------
-    p, q : array_like or torch.Tensor
+    p, q : array_like, torch.Tensor or jax.Array
         Probability mass functions along ``axis``; other axes are independent
         problems and broadcast against each other.  Entries must be
         non-negative and sum to 1 within :math:`\sqrt{\epsilon}` of the dtype
@@ -182,7 +182,7 @@ def f_divergence(p, q, f="kl", *, axis=-1):
 
     Returns
     -------
-    numpy.ndarray or numpy.float64 or torch.Tensor
+    numpy.ndarray or numpy.float64 or torch.Tensor or jax.Array
         Divergences with the support axis removed, same kind/device as the
         inputs; ``+inf`` where the divergence is infinite (never NaN).
 
@@ -225,7 +225,7 @@ def kl_divergence(p, q, *, axis=-1):
 
     Parameters
     ----------
-    p, q : array_like or torch.Tensor
+    p, q : array_like, torch.Tensor or jax.Array
         Probability vectors along ``axis`` (non-negative, summing to 1); leading
         axes are independent pairs and broadcast.
     axis : int, default -1
@@ -233,7 +233,7 @@ def kl_divergence(p, q, *, axis=-1):
 
     Returns
     -------
-    numpy.ndarray, numpy.float64 or torch.Tensor
+    numpy.ndarray, numpy.float64 or torch.Tensor or jax.Array
         One value per pair, in nats where a logarithm is involved; torch in,
         torch out (same device, differentiable).
 
@@ -254,7 +254,7 @@ def jensen_shannon(p, q, *, axis=-1):
 
     Parameters
     ----------
-    p, q : array_like or torch.Tensor
+    p, q : array_like, torch.Tensor or jax.Array
         Probability vectors along ``axis`` (non-negative, summing to 1); leading
         axes are independent pairs and broadcast.
     axis : int, default -1
@@ -262,7 +262,7 @@ def jensen_shannon(p, q, *, axis=-1):
 
     Returns
     -------
-    numpy.ndarray, numpy.float64 or torch.Tensor
+    numpy.ndarray, numpy.float64 or torch.Tensor or jax.Array
         One value per pair, in nats where a logarithm is involved; torch in,
         torch out (same device, differentiable).
 
@@ -280,7 +280,7 @@ def total_variation(p, q, *, axis=-1):
 
     Parameters
     ----------
-    p, q : array_like or torch.Tensor
+    p, q : array_like, torch.Tensor or jax.Array
         Probability vectors along ``axis`` (non-negative, summing to 1); leading
         axes are independent pairs and broadcast.
     axis : int, default -1
@@ -288,7 +288,7 @@ def total_variation(p, q, *, axis=-1):
 
     Returns
     -------
-    numpy.ndarray, numpy.float64 or torch.Tensor
+    numpy.ndarray, numpy.float64 or torch.Tensor or jax.Array
         One value per pair, in nats where a logarithm is involved; torch in,
         torch out (same device, differentiable).
 
@@ -308,7 +308,7 @@ def squared_hellinger(p, q, *, axis=-1):
 
     Parameters
     ----------
-    p, q : array_like or torch.Tensor
+    p, q : array_like, torch.Tensor or jax.Array
         Probability vectors along ``axis`` (non-negative, summing to 1); leading
         axes are independent pairs and broadcast.
     axis : int, default -1
@@ -316,7 +316,7 @@ def squared_hellinger(p, q, *, axis=-1):
 
     Returns
     -------
-    numpy.ndarray, numpy.float64 or torch.Tensor
+    numpy.ndarray, numpy.float64 or torch.Tensor or jax.Array
         One value per pair, in nats where a logarithm is involved; torch in,
         torch out (same device, differentiable).
 

@@ -29,7 +29,7 @@ def optimal_discriminator(p, q):
 
     Parameters
     ----------
-    p, q : array_like or torch.Tensor
+    p, q : array_like, torch.Tensor or jax.Array
         Densities or probabilities of the same points under P and Q
         (non-negative, broadcastable).
 
@@ -65,7 +65,7 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
 
     Parameters
     ----------
-    d_p, d_q : array_like or torch.Tensor
+    d_p, d_q : array_like, torch.Tensor or jax.Array
         Discriminator outputs on samples of P and of Q (last axis = samples):
         probabilities in [0, 1], or logits with ``logits=True``.  From logits
         the value is computed stably as
@@ -114,12 +114,12 @@ def jensen_shannon_from_gan_value(v):
 
     Parameters
     ----------
-    v : float, array_like or torch.Tensor
+    v : float, array_like, torch.Tensor or jax.Array
         A GAN value :math:`V = \mathbb{E}_P\log D + \mathbb{E}_Q\log(1-D)`.
 
     Returns
     -------
-    float, numpy.ndarray or torch.Tensor
+    float, numpy.ndarray or torch.Tensor or jax.Array
         :math:`(V + \log 4)/2`, the JSD if V is the value at the optimal
         discriminator, and a lower bound on it otherwise.
 

@@ -443,7 +443,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
 
     Parameters
     ----------
-    x_p, x_q : array_like or torch.Tensor
+    x_p, x_q : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of P and Q, shape (n, d) or (n,).
     f : str or FFunction, default "kl"
     bound : {"fgan", "nwj", "dv"}
@@ -650,7 +650,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Paired samples, shapes (n, d_x) and (n, d_y).
     bound : str, default "infonce"
     critic : {"separable", "concat"} or torch.nn.Module
@@ -821,7 +821,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         M independent data sets of paired samples, shapes (M, n, d_x) and (M, n, d_y).
     bound, steps, batch_size, lr, eval_fraction, tau, alpha, confidence
         As in :func:`estimate_mutual_information`.

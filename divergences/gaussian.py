@@ -139,9 +139,12 @@ def _log_affinity(xp, alpha, m0, s0, l0, m1, s1, l1):
     r"""ln \int p^alpha q^(1-alpha); +inf where Sigma_alpha is not PD."""
     s_a = alpha * s1 + (1.0 - alpha) * s0
     l_a, ok = xp.cholesky(s_a)
-    # replace non-PD factors by the identity so that no NaN reaches gradients
+    # replace non-PD factors by the identity so that no NaN reaches gradients; the
+    # factor is taken again of the patched matrix, as a NaN factor's backward is NaN
     eye = xp.eye_like(l_a)
     okm = ok[..., None, None] if ok.ndim else ok
+    if xp.maybe(~ok):
+        l_a, _ = xp.cholesky(xp.where(okm, s_a, eye))
     l_a = xp.where(okm, l_a, eye)
     maha = _mahalanobis(xp, l_a, m0 - m1)
     val = -0.5 * alpha * (1.0 - alpha) * maha - 0.5 * (
@@ -176,7 +179,7 @@ def gaussian_f_divergence(mean_p, cov_p, mean_q=None, cov_q=None, f="kl"):
 
     Parameters
     ----------
-    mean_p, cov_p, mean_q, cov_q : array_like or torch.Tensor
+    mean_p, cov_p, mean_q, cov_q : array_like, torch.Tensor or jax.Array
         Means of shape ``(..., d)`` and covariances of shape ``(..., d, d)``
         (full, symmetric positive definite).  A covariance with the same shape
         as its mean is read as a vector of variances (diagonal covariance);
@@ -189,7 +192,7 @@ def gaussian_f_divergence(mean_p, cov_p, mean_q=None, cov_q=None, f="kl"):
 
     Returns
     -------
-    numpy.ndarray or torch.Tensor
+    numpy.ndarray or torch.Tensor or jax.Array
         The divergence per batch element; ``+inf`` where it is infinite
         (Pearson needs :math:`2\Sigma_1 - \Sigma_0` positive definite, Neyman
         :math:`2\Sigma_0 - \Sigma_1`, alpha outside [0, 1] likewise).
@@ -262,7 +265,7 @@ def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, alpha=None
 
     Parameters
     ----------
-    mean_p, cov_p, mean_q, cov_q : array_like or torch.Tensor
+    mean_p, cov_p, mean_q, cov_q : array_like, torch.Tensor or jax.Array
         As in :func:`gaussian_f_divergence` (or a pair of torch distributions,
         then ``alpha`` is the third argument).
     alpha : float
@@ -270,7 +273,7 @@ def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, alpha=None
 
     Returns
     -------
-    numpy.float64, numpy.ndarray or torch.Tensor
+    numpy.float64, numpy.ndarray or torch.Tensor or jax.Array
         :math:`D_\alpha(P\|Q)` in nats (``inf`` when :math:`\Sigma_\alpha` is
         not positive definite).
 
@@ -303,7 +306,7 @@ def gaussian_mutual_information(rho, d=1):
 
     Parameters
     ----------
-    rho : float, array_like or torch.Tensor
+    rho : float, array_like, torch.Tensor or jax.Array
         Correlation in (-1, 1) (+inf at +-1).
     d : int, default 1
         Number of coordinate pairs.

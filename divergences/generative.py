@@ -27,11 +27,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import math
+
 import numpy as np
 
 from ._array import (as_float_arrays, as_output, check_finite, check_weights, backend_of,
-                     one_sample_values, two_sample_values, weighted_mean)
-from ._checks import check_real, numpy_rng, torch_rng
+                     one_sample_values, standard_normal, two_sample_values, weighted_mean)
+from ._checks import check_real
 from .adversarial import (gan_discriminator_loss, gan_generator_loss, wgan_critic_loss,
                           wgan_generator_loss)
 
@@ -73,20 +75,20 @@ def lsgan_discriminator_loss(d_real, d_fake, *, a=-1.0, b=1.0, weights_p=None, w
 
     Parameters
     ----------
-    d_real : array_like or torch.Tensor
+    d_real : array_like, torch.Tensor or jax.Array
         Discriminator outputs (raw, no sigmoid) on samples of P, along the last axis.
-    d_fake : array_like or torch.Tensor
+    d_fake : array_like, torch.Tensor or jax.Array
         Outputs on generated samples (Q).
     a, b : float, default -1, 1
         Codes of fake and real data.  The paper's χ² setting is (a, b, c) = (-1, 1, 0);
         the 0-1 coding (a, b, c) = (0, 1, 1) is common in practice (e.g. CycleGAN).
-    weights_p, weights_q : array_like or torch.Tensor, optional
+    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally), e.g. the
         probabilities of support points for exact expectations.
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -121,18 +123,18 @@ def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, weights_p=None, weights_
 
     Parameters
     ----------
-    d_fake : array_like or torch.Tensor
+    d_fake : array_like, torch.Tensor or jax.Array
         Discriminator outputs on generated samples, along the last axis.
     c : float, default 0
         The value the generator wants the discriminator to output on its samples.
-    d_real : array_like or torch.Tensor, optional
+    d_real : array_like, torch.Tensor or jax.Array, optional
         Outputs on real samples: include the P term.
-    weights_p, weights_q : array_like or torch.Tensor, optional
+    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
         Sample weights of ``d_real`` and ``d_fake`` (normalised internally).
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -165,7 +167,7 @@ def lsgan_optimal_discriminator(p, q, *, a=-1.0, b=1.0):
 
     Parameters
     ----------
-    p, q : array_like or torch.Tensor
+    p, q : array_like, torch.Tensor or jax.Array
         Densities or probabilities of the same points under P and Q
         (non-negative, broadcastable).
     a, b : float, default -1, 1
@@ -286,19 +288,19 @@ def cycle_consistency_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None,
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array
         Samples of the two domains, shape (n, ...) and (m, ...).
     g, f : callable
         The maps X -> Y and Y -> X (e.g. ``torch.nn.Module``), applied to a batch.
     p : float, default 1
         Order, at least 1.
     reduction : {"mean", "sum", "norm"}, default "mean"
-    weights_x, weights_y : array_like or torch.Tensor, optional
+    weights_x, weights_y : array_like, torch.Tensor or jax.Array, optional
         Non-negative per-sample weights (normalised internally).
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (differentiable with respect to the maps' parameters).
 
     Examples
@@ -327,17 +329,17 @@ def identity_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None, weights_
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array
         Samples of the two domains, shape (n, ...) and (m, ...).
     g, f : callable
         The maps X -> Y and Y -> X.
     p : float, default 1
     reduction : {"mean", "sum", "norm"}, default "mean"
-    weights_x, weights_y : array_like or torch.Tensor, optional
+    weights_x, weights_y : array_like, torch.Tensor or jax.Array, optional
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
 
     Examples
     --------
@@ -413,7 +415,7 @@ def cyclegan_generator_loss(x, y, g, f, d_x, d_y, *, adversarial="lsgan", lambda
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array
         Batches of the two domains, samples along the first axis.
     g, f : callable
         Generators X -> Y and Y -> X.
@@ -495,7 +497,7 @@ def cyclegan_discriminator_loss(x, y, g, f, d_x, d_y, *, adversarial="lsgan",
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array
         Batches of the two domains, samples along the first axis.
     g, f, d_x, d_y : callable
         Generators and discriminators, as in :func:`cyclegan_generator_loss`.
@@ -504,7 +506,7 @@ def cyclegan_discriminator_loss(x, y, g, f, d_x, d_y, *, adversarial="lsgan",
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
 
     Examples
     --------
@@ -590,14 +592,14 @@ def diagonal_gaussian_kl(mean, log_var, prior_mean=0.0, prior_log_var=0.0):
 
     Parameters
     ----------
-    mean, log_var : array_like or torch.Tensor
+    mean, log_var : array_like, torch.Tensor or jax.Array
         The posterior's means and log-variances, shape (n, k) (or (k,) for one).
-    prior_mean, prior_log_var : float or array_like or torch.Tensor, default 0
+    prior_mean, prior_log_var : float or array_like, torch.Tensor or jax.Array, default 0
         The prior's, broadcasting against ``mean``.
 
     Returns
     -------
-    numpy.ndarray or torch.Tensor
+    numpy.ndarray or torch.Tensor or jax.Array
         KL per sample: the sum over the last axis (shape (n,), or a scalar for 1-D input).
 
     Examples
@@ -628,7 +630,7 @@ def reparameterize(mean, log_var, *, rng=None, n_samples=None):
 
     Parameters
     ----------
-    mean, log_var : array_like or torch.Tensor
+    mean, log_var : array_like, torch.Tensor or jax.Array
         Same shape.
     rng : None, int, numpy Generator or torch.Generator
         Source of :math:`\varepsilon` (a torch generator on the inputs' device for
@@ -638,7 +640,7 @@ def reparameterize(mean, log_var, *, rng=None, n_samples=None):
 
     Returns
     -------
-    numpy.ndarray or torch.Tensor
+    numpy.ndarray or torch.Tensor or jax.Array
         Shape of ``mean`` (with ``(n_samples,)`` in front if given).
 
     Examples
@@ -658,14 +660,7 @@ def reparameterize(mean, log_var, *, rng=None, n_samples=None):
                          f"{tuple(s.shape)} must have the same shape")
     shape = tuple(m.shape) if n_samples is None else \
         (check_int("n_samples", n_samples, 1),) + tuple(m.shape)
-    if xp.name == "torch":
-        import torch
-
-        gen = torch_rng(rng, m.device)
-        eps = torch.randn(shape, generator=gen, device=m.device, dtype=m.dtype)
-    else:
-        eps = xp.asarray(numpy_rng(rng).standard_normal(shape), dtype=m.dtype,
-                         device=xp.device(m))
+    eps = standard_normal(xp, rng, shape, m)
     with xp.errstate():                  # a standard deviation beyond the float range: inf
         return m + xp.exp(0.5 * s) * eps
 
@@ -679,16 +674,16 @@ def gaussian_log_likelihood(x, mean, log_var=0.0):
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
+    x : array_like, torch.Tensor or jax.Array
         Observations, samples along the first axis (n, ...); 1-D: one feature each.
-    mean : array_like or torch.Tensor
+    mean : array_like, torch.Tensor or jax.Array
         The decoder's means, same shape as ``x``.
-    log_var : float or array_like or torch.Tensor, default 0
+    log_var : float or array_like, torch.Tensor or jax.Array, default 0
         Log-variances (a fixed scalar, or learned, broadcasting against ``x``).
 
     Returns
     -------
-    numpy.ndarray or torch.Tensor
+    numpy.ndarray or torch.Tensor or jax.Array
         Shape (n,).
 
     Examples
@@ -706,7 +701,7 @@ def gaussian_log_likelihood(x, mean, log_var=0.0):
                          f"must have the same shape")
     _broadcast("x", x, "log_var", s)
     with xp.errstate():
-        terms = -0.5 * (np.log(2.0 * np.pi) + s + _scaled_square(xp, x - mu, s))
+        terms = -0.5 * (math.log(2.0 * math.pi) + s + _scaled_square(xp, x - mu, s))
     terms = terms + xp.zeros_like(x)          # a scalar log_var broadcasts to every feature
     return as_output(_per_sample_sum(xp, terms))
 
@@ -720,14 +715,14 @@ def bernoulli_log_likelihood(x, logits):
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
+    x : array_like, torch.Tensor or jax.Array
         Observations in [0, 1], samples along the first axis.
-    logits : array_like or torch.Tensor
+    logits : array_like, torch.Tensor or jax.Array
         Decoder logits, same shape.
 
     Returns
     -------
-    numpy.ndarray or torch.Tensor
+    numpy.ndarray or torch.Tensor or jax.Array
         Shape (n,).
 
     Examples
@@ -773,14 +768,14 @@ def elbo(x, decoded, mean, log_var, *, likelihood="gaussian", decoder_log_var=0.
 
     Parameters
     ----------
-    x : array_like or torch.Tensor
+    x : array_like, torch.Tensor or jax.Array
         Observations, samples along the first axis.
-    decoded : array_like or torch.Tensor
+    decoded : array_like, torch.Tensor or jax.Array
         The decoder's output for z: Gaussian means, or Bernoulli logits.
-    mean, log_var : array_like or torch.Tensor
+    mean, log_var : array_like, torch.Tensor or jax.Array
         The encoder's posterior parameters, shape (n, k).
     likelihood : {"gaussian", "bernoulli"}, default "gaussian"
-    decoder_log_var : float or array_like or torch.Tensor, default 0
+    decoder_log_var : float or array_like, torch.Tensor or jax.Array, default 0
         Log-variance of the Gaussian likelihood (fixed, or a learned tensor).
     beta : float, default 1
         Weight of the KL term (non-negative).
@@ -791,7 +786,7 @@ def elbo(x, decoded, mean, log_var, *, likelihood="gaussian", decoder_log_var=0.
 
     Returns
     -------
-    float or numpy.ndarray or torch.Tensor
+    float or numpy.ndarray or torch.Tensor or jax.Array
 
     Examples
     --------
@@ -836,7 +831,7 @@ def vae_loss(x, decoded, mean, log_var, **options):
 
     Returns
     -------
-    float or numpy.ndarray or torch.Tensor
+    float or numpy.ndarray or torch.Tensor or jax.Array
         :math:`-\mathrm{ELBO}`, to minimise.
 
     Examples

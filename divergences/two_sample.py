@@ -85,7 +85,7 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         1-D samples (sizes may differ).
     p : float, default 1
         Order of the Wasserstein distance.
@@ -425,7 +425,7 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of shape (n, d) and (m, d) (or 1-D).
     kernel : {"gaussian", "laplacian"} or callable, default "gaussian"
         ``exp(-|x-y|^2 / (2 s^2))`` or ``exp(-|x-y| / s)``; a callable
@@ -527,7 +527,7 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of shape (n, d) and (m, d) (or 1-D).
     n_permutations : int, default 1000
     rng : None, int, numpy Generator or torch.Generator
@@ -630,7 +630,7 @@ def two_sample_test(x, y, method="mmd_agg", *, rng=None, **options):
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of P and Q, shape (n, d) and (m, d) (or 1-D).
     method : str, default "mmd_agg"
         One of :data:`TWO_SAMPLE_METHODS`.

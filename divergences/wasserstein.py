@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from ._array import (as_float_arrays, as_float_dict, as_output, check_finite, check_weights,
-                     is_torch, two_sample_values, weighted_mean)
+                     is_torch, standard_normal, two_sample_values, weighted_mean)
 from ._checks import check_bool, check_callable, check_real, is_real, normalize_axis, torch_rng
 
 __all__ = [
@@ -250,10 +250,10 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
 
     Parameters
     ----------
-    u_values, v_values : array_like or torch.Tensor
+    u_values, v_values : array_like, torch.Tensor or jax.Array
         Samples along ``axis``; the two sizes may differ.  Other axes are
         independent problems and broadcast against each other.
-    u_weights, v_weights : array_like or torch.Tensor, optional
+    u_weights, v_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative weights of the samples (same shape as their values, or
         broadcastable to it), normalised internally; zero weights are allowed
         as long as each problem has a positive total.  Default: uniform.
@@ -267,7 +267,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
 
     Returns
     -------
-    numpy.ndarray, numpy.float64 or torch.Tensor
+    numpy.ndarray, numpy.float64 or torch.Tensor or jax.Array
         :math:`W_p` per problem, on the inputs' device and dtype.
         Differentiable (torch) with respect to the values and the weights.
 
@@ -306,16 +306,16 @@ def earth_movers_distance(u_values, v_values, u_weights=None, v_weights=None, *,
 
     Parameters
     ----------
-    u_values, v_values : array_like or torch.Tensor
+    u_values, v_values : array_like, torch.Tensor or jax.Array
         Samples along ``axis`` (see :func:`wasserstein_1d`).
-    u_weights, v_weights : array_like or torch.Tensor, optional
+    u_weights, v_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights; default uniform.
     axis : int, optional
         The sample axis, with :func:`wasserstein_1d`'s rule for columns.
 
     Returns
     -------
-    numpy.ndarray, numpy.float64 or torch.Tensor
+    numpy.ndarray, numpy.float64 or torch.Tensor or jax.Array
         :math:`W_1` per problem.
 
     Examples
@@ -335,17 +335,17 @@ def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
 
     Parameters
     ----------
-    grid : array_like or torch.Tensor
+    grid : array_like, torch.Tensor or jax.Array
         Support points, non-decreasing along ``axis`` (shared by both histograms,
         or one grid per problem).
-    u_weights, v_weights : array_like or torch.Tensor
+    u_weights, v_weights : array_like, torch.Tensor or jax.Array
         Non-negative masses on the grid (normalised internally).
     p : float, default 1
     axis : int, default -1
 
     Returns
     -------
-    numpy.ndarray, numpy.float64 or torch.Tensor
+    numpy.ndarray, numpy.float64 or torch.Tensor or jax.Array
         :math:`W_p` per pair of histograms.
 
     Examples
@@ -430,16 +430,16 @@ def normal_wasserstein_1d(mean_p, std_p, mean_q, std_q, *, p=1):
 
     Parameters
     ----------
-    mean_p, std_p : float, array_like or torch.Tensor
+    mean_p, std_p : float, array_like, torch.Tensor or jax.Array
         Mean and standard deviation (> 0) of P.
-    mean_q, std_q : float, array_like or torch.Tensor
+    mean_q, std_q : float, array_like, torch.Tensor or jax.Array
         Mean and standard deviation (> 0) of Q.
     p : {1, 2}, default 1
         Order.
 
     Returns
     -------
-    numpy.float64, numpy.ndarray or torch.Tensor
+    numpy.float64, numpy.ndarray or torch.Tensor or jax.Array
         :math:`W_p` (broadcast over the parameters).
 
     Examples
@@ -540,14 +540,14 @@ def wasserstein_critic_objective(critic_p, critic_q, weights_p=None, weights_q=N
 
     Parameters
     ----------
-    critic_p, critic_q : array_like or torch.Tensor
+    critic_p, critic_q : array_like, torch.Tensor or jax.Array
         Critic values on samples of P and of Q (last axis = samples).
-    weights_p, weights_q : array_like or torch.Tensor, optional
+    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally).
 
     Returns
     -------
-    float or torch.Tensor
+    float or torch.Tensor or jax.Array
         The value (numpy scalar for numpy inputs, 0-d tensor for torch inputs,
         differentiable).
 
@@ -692,7 +692,7 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
 
     Parameters
     ----------
-    x, y : array_like or torch.Tensor
+    x, y : array_like, torch.Tensor or jax.Array
         Samples of shape ``(..., n, d)`` and ``(..., m, d)`` (leading axes are
         independent problems).
     x_weights, y_weights : optional
@@ -700,14 +700,14 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
     p : float, default 2
     n_projections : int, default 128
         Number of random directions (ignored with ``projections``).
-    projections : array_like or torch.Tensor, optional
+    projections : array_like, torch.Tensor or jax.Array, optional
         Directions of shape ``(L, d)``; normalised to unit length.
     rng : None, int, numpy Generator or torch.Generator
         Source of the random directions.
 
     Returns
     -------
-    numpy.float64 or torch.Tensor
+    numpy.float64 or torch.Tensor or jax.Array
         :math:`\big(\frac1L\sum_l W_p^p(\theta_l^\top X, \theta_l^\top Y)\big)^{1/p}`
         over the L projections.
 
@@ -739,17 +739,7 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
         if isinstance(n_projections, bool) or not isinstance(n_projections, (int, np.integer)) \
                 or n_projections < 1:
             raise ValueError(f"n_projections must be a positive integer, got {n_projections!r}")
-        if xp.name == "torch":
-            import torch
-
-            gen = torch_rng(rng, x.device)
-            theta = torch.randn((int(n_projections), d), generator=gen, device=x.device,
-                                dtype=x.dtype)
-        else:
-            from ._checks import numpy_rng
-
-            theta = xp.asarray(numpy_rng(rng).standard_normal((int(n_projections), d)),
-                               dtype=x.dtype, device=xp.device(x))
+        theta = standard_normal(xp, rng, (int(n_projections), d), x)
     else:
         theta = arrays["projections"]
         if theta.ndim != 2 or theta.shape[-1] != d or theta.shape[0] == 0:

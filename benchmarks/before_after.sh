@@ -5,9 +5,9 @@
 #   benchmarks/before_after.sh REF [OUT]        (ROUNDS=3 by default)
 #
 # REF is a git revision (the "before"); the working tree is the "after".  Each
-# benchmark runs once per side, before first, with PYTHONPATH selecting the source
-# tree (the editable install is shadowed); the side that runs first alternates.  Output goes to OUT (default
-# before_after.log).  The hyppo comparison runs when /tmp/hyppo-venv exists (see
+# benchmark runs once per side and round, with PYTHONPATH selecting the source tree
+# (the editable install is shadowed); the side that runs first alternates between
+# rounds.  Output goes to OUT (default before_after.log).  The hyppo comparison runs when /tmp/hyppo-venv exists (see
 # bench_two_sample_speed.py for how to make it).  Figures to compare are the ratios
 # each script prints against its named reference, not the absolute times; the
 # benchmarks run ROUNDS times, alternating sides, and

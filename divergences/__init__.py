@@ -12,6 +12,7 @@ from .discrete import (
 )
 from .ffunctions import FFunction, dual, f_names, get_f
 from .results import TwoSampleResult
+from . import critics  # noqa: F401  (dv.critics.MLP and friends, without a separate import)
 from .adversarial import (
     bigan_discriminator_loss,
     bigan_generator_encoder_loss,

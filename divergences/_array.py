@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - exercised only without torch
 __all__ = [
     "namespace", "backend_of", "as_float_arrays", "as_numpy_or_torch", "as_float_dict", "as_output", "is_torch", "is_jax",
     "check_finite", "check_nonnegative", "check_nonempty", "check_axis_length",
-    "to_python_scalar", "weighted_mean", "standard_normal",
+    "to_python_scalar", "weighted_mean",
 ]
 
 
@@ -243,21 +243,6 @@ def as_float_dict(**named: Any):
     xp, arrays = as_float_arrays(**present)
     converted = dict(zip(present, arrays))
     return xp, {k: converted.get(k) for k in named}
-
-
-def standard_normal(xp, rng, shape, like):
-    """N(0, 1) draws of ``like``'s dtype and device from ``rng`` (see ``numpy_rng``).
-
-    torch draws from a ``torch.Generator`` on the device (seeded from ``rng``);
-    numpy and JAX from a numpy Generator, so a seed gives JAX the numpy draws.
-    """
-    from ._checks import numpy_rng, torch_rng
-
-    if xp.name == "torch":
-        return torch.randn(shape, generator=torch_rng(rng, like.device), device=like.device,
-                           dtype=like.dtype)
-    return xp.asarray(numpy_rng(rng).standard_normal(shape), dtype=like.dtype,
-                      device=xp.device(like))
 
 
 def as_output(x: Any) -> Any:

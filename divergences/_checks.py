@@ -1,4 +1,4 @@
-"""Validation of scalar arguments: each error names the argument.
+"""Validation of scalar arguments (each error names the argument), and random generators.
 
 The array-valued checks (finite, non-negative, non-empty) live in
 :mod:`divergences._array`, next to the conversion that precedes them.
@@ -142,3 +142,16 @@ def torch_rng(rng: Any, device) -> "torch.Generator":
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
     return gen
+
+
+def standard_normal(xp, rng, shape, like):
+    """N(0, 1) draws of ``like``'s dtype and device from ``rng`` (see ``numpy_rng``).
+
+    torch draws from a ``torch.Generator`` on the device (seeded from ``rng``);
+    numpy and JAX from a numpy Generator, so a seed gives JAX the numpy draws.
+    """
+    if xp.name == "torch":
+        return torch.randn(shape, generator=torch_rng(rng, like.device), device=like.device,
+                           dtype=like.dtype)
+    return xp.asarray(numpy_rng(rng).standard_normal(shape), dtype=like.dtype,
+                      device=xp.device(like))

@@ -32,8 +32,8 @@ import math
 import numpy as np
 
 from ._array import (as_float_arrays, as_output, check_finite, check_weights, backend_of,
-                     one_sample_values, standard_normal, two_sample_values, weighted_mean)
-from ._checks import check_real
+                     one_sample_values, two_sample_values, weighted_mean)
+from ._checks import check_real, standard_normal
 from .adversarial import (gan_discriminator_loss, gan_generator_loss, wgan_critic_loss,
                           wgan_generator_loss)
 

@@ -22,8 +22,9 @@ from typing import Callable
 import numpy as np
 
 from ._array import (as_float_arrays, as_float_dict, as_output, check_finite, check_weights,
-                     is_torch, standard_normal, two_sample_values, weighted_mean)
-from ._checks import check_bool, check_callable, check_real, is_real, normalize_axis, torch_rng
+                     is_torch, two_sample_values, weighted_mean)
+from ._checks import (check_bool, check_callable, check_real, is_real, normalize_axis,
+                      standard_normal, torch_rng)
 
 __all__ = [
     "wasserstein_1d",
@@ -138,7 +139,7 @@ def _sorted_side(xp, x, w, presorted, need_cumulative):
     if presorted:
         xs, ws = x, w
     elif w is None:
-        xs, ws = xp.sort(x), None
+        xs, ws = xp.sort(x, stable=False), None   # the standard sorts stably by default
     else:
         xs, idx = xp.sort_with_indices(x)
         ws = xp.take_last(w, idx)

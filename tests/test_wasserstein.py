@@ -272,7 +272,9 @@ def test_gradient_penalty_at_zero_gradient_is_not_nan():
 
 
 def test_clip_weights():
-    layer = dv.critics.linear(4, 3, torch.Generator().manual_seed(0))
+    from divergences.critics import linear
+
+    layer = linear(4, 3, torch.Generator().manual_seed(0))
     with torch.no_grad():
         layer.weight.mul_(100)
     dv.clip_weights(layer, 0.05)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import importlib
 import numbers
+import sys
 from typing import Any
 
 import array_api_compat as aac
@@ -49,8 +50,9 @@ def is_torch(x: Any) -> bool:
 
 
 def is_jax(x: Any) -> bool:
-    """Return True if ``x`` is a JAX array (or a tracer of one)."""
-    return aac.is_jax_array(x)
+    """Return True if ``x`` is a JAX array (or a tracer of one); JAX is never imported here."""
+    jax = sys.modules.get("jax")
+    return jax is not None and isinstance(x, jax.Array)
 
 
 class Namespace:

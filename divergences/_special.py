@@ -238,6 +238,7 @@ def _numpy_native():
 
     return {
         "errstate": lambda: np.errstate(over="ignore", under="ignore"),
+        "flag": lambda cond: bool(cond.any()), "maybe": lambda cond: bool(cond.any()),
         "detach": lambda x: x, "tracked": lambda x: False,
         "zero_with_slope": lambda x, slope: np.zeros_like(x),
         "expm1": np.expm1, "value_with_gradient_of": lambda value, surrogate: value,

@@ -209,7 +209,11 @@ def _power_of_two_scale(*arrays):
                 return 1.0
     if not amax > 0 or not math.isfinite(amax):
         return 1.0
-    return math.ldexp(1.0, math.frexp(amax)[1] - 1)
+    # kept within [tiny, 1 / tiny] of the dtype: XLA (JAX) divides by multiplying with
+    # the reciprocal, and flushes a subnormal reciprocal to zero
+    a = next(a for a in arrays if a is not None)
+    tiny = float(_finfo(a).tiny)
+    return min(max(math.ldexp(1.0, math.frexp(amax)[1] - 1), tiny), 1.0 / tiny)
 
 
 def _scale_for_power(p, *arrays):
@@ -219,14 +223,17 @@ def _scale_for_power(p, *arrays):
     """
     scale = _power_of_two_scale(*arrays)
     a = arrays[0]
-    top = float(_torch_finfo_max(a)) if is_torch(a) else float(np.finfo(a.dtype).max)
+    top = float(_finfo(a).max)
     return 1.0 if abs(math.frexp(scale)[1]) * p <= math.frexp(top)[1] / 4 else scale
 
 
-def _torch_finfo_max(a):
-    import torch
+def _finfo(a):
+    """The float limits of ``a``'s dtype (torch or numpy/JAX dtypes)."""
+    if is_torch(a):
+        import torch
 
-    return torch.finfo(a.dtype).max
+        return torch.finfo(a.dtype)
+    return np.finfo(a.dtype)
 
 
 def _root(xp, wpp, p):

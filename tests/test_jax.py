@@ -293,3 +293,19 @@ def test_functions_that_compute_with_numpy_or_torch_accept_jax_input():
     assert dv.ksg_mutual_information(jnp.asarray(x[:50]), jnp.asarray(y)) == pytest.approx(ref)
     res = dv.c2st(jnp.asarray(x), jnp.asarray(y), rng=0, max_epochs=3)
     assert 0.0 <= res.pvalue <= 1.0
+
+
+def test_jax_float32_near_its_limits_is_exact():
+    """XLA divides by multiplying with the reciprocal and flushes subnormals: the power-of-two
+    rescaling of the Wasserstein distances must keep 1/scale normal (2^127 would give 0)."""
+    u = np.array([3e38, -3e38], np.float32)
+    v = np.array([0.0], np.float32)
+    got = dv.wasserstein_1d(jnp.asarray(u), jnp.asarray(v))
+    assert got.dtype == jnp.float32 and float(got) == pytest.approx(3e38, rel=1e-6)
+    x = np.array([[3e38, 0.0], [-3e38, 1.0]], np.float32)
+    y = np.zeros((1, 2), np.float32)
+    th = np.array([[1.0, 0.0]], np.float32)
+    got = dv.sliced_wasserstein(jnp.asarray(x), jnp.asarray(y), projections=jnp.asarray(th))
+    assert float(got) == pytest.approx(float(dv.sliced_wasserstein(x, y, projections=th)),
+                                       rel=1e-6)
+    assert float(got) > 1e38

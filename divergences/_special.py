@@ -131,13 +131,12 @@ def _zero_diagonal(xp, x):
     return xp.where(keep, x, 0.0)
 
 
-def _flag(xp, cond):
-    """Whether any entry of ``cond`` is True, as a Python bool (for value checks)."""
-    return bool(xp.any(cond))
+def _any_true(xp, cond):
+    """Whether any entry of ``cond`` is True, as a Python bool.
 
-
-def _maybe(xp, cond):
-    """Whether any entry of ``cond`` may be True: a branch guard, True where unknown."""
+    Serves both ``flag`` (value checks) and ``maybe`` (branch guards); they differ
+    only where values are abstract, inside ``jax.jit`` (see the JAX table).
+    """
     return bool(xp.any(cond))
 
 
@@ -147,7 +146,8 @@ def _run_in_order(fn_a, fn_b, size):
 
 
 _GENERIC = {
-    "flag": _flag, "maybe": _maybe, "softplus": _softplus, "expm1": _expm1, "value_with_gradient_of": _value_with_gradient_of,
+    "flag": _any_true, "maybe": _any_true, "softplus": _softplus, "expm1": _expm1,
+    "value_with_gradient_of": _value_with_gradient_of,
     "amax_detached": _amax_detached, "wright_omega": _wright_omega_newton,
     "sort_with_indices": _sort_with_indices, "take_last": _take_last,
     "count_before": _count_before, "eye_like": _eye_like, "sq_dists": _sq_dists,
@@ -161,6 +161,10 @@ _GENERIC = {
 # ---------------------------------------------------------------------------
 # each backend's own library
 # ---------------------------------------------------------------------------
+
+
+def _numpy_any(cond):
+    return bool(cond.any())     # the array's method: cheaper than np.any on small inputs
 
 
 def _numpy_native():
@@ -238,7 +242,7 @@ def _numpy_native():
 
     return {
         "errstate": lambda: np.errstate(over="ignore", under="ignore"),
-        "flag": lambda cond: bool(cond.any()), "maybe": lambda cond: bool(cond.any()),
+        "flag": _numpy_any, "maybe": _numpy_any,
         "detach": lambda x: x, "tracked": lambda x: False,
         "zero_with_slope": lambda x, slope: np.zeros_like(x),
         "expm1": np.expm1, "value_with_gradient_of": lambda value, surrogate: value,

@@ -59,7 +59,9 @@ def main():
             for rep in range(args.trials):
                 x, y = make(rng)
                 t0 = time.perf_counter()
-                hits += dv.c2st(x, y, rng=rep, **kw).pvalue <= 0.05
+                split = {k: v for k, v in kw.items() if k == "test_fraction"}
+                training = {k: v for k, v in kw.items() if k != "test_fraction"}
+                hits += dv.c2st(x, y, rng=rep, training=training, **split).pvalue <= 0.05
                 secs += time.perf_counter() - t0
             rate = hits / args.trials
             se = math.sqrt(max(rate * (1 - rate), 1e-12) / args.trials)

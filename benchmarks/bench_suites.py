@@ -18,9 +18,9 @@ import argparse
 import os
 import time
 
-from divergences.bench import (ClassicalEstimator, FDivergenceEstimator, MIEstimator,
+from divergences.benchmark.harness import (ClassicalEstimator, FDivergenceEstimator, MIEstimator,
                                bias_variance)
-from divergences.problems import suite
+from divergences.benchmark.problems import suite
 
 
 def _error_plot(res, name, path):

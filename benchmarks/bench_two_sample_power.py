@@ -49,7 +49,7 @@ def all_tests(perms):
         "c2st": lambda x, y, r: dv.c2st(x, y, rng=r),
         "mmd": lambda x, y, r: dv.mmd_test(x, y, n_permutations=perms, rng=r),
         "energy": lambda x, y, r: dv.energy_test(x, y, n_permutations=perms, rng=r),
-        "mmd_agg": lambda x, y, r: dv.mmd_agg_test(x, y, n_permutations=(500, 500), rng=r),
+        "mmd_agg": lambda x, y, r: dv.mmd_agg_test(x, y, n_permutations=500, n_permutations_single=500, rng=r),
         "mmd_fuse": lambda x, y, r: dv.mmd_fuse_test(x, y, n_permutations=perms, rng=r),
         "c2st_logit": lambda x, y, r: dv.c2st(x, y, statistic="logit", n_permutations=perms,
                                               rng=r),

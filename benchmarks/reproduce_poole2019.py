@@ -15,8 +15,8 @@ import os
 
 import numpy as np
 
-from divergences.bench import FDivergenceEstimator, MIEstimator, bias_variance
-from divergences.problems import GaussianPair, mi_staircase
+from divergences.benchmark.harness import FDivergenceEstimator, MIEstimator, bias_variance
+from divergences.benchmark.problems import GaussianPair, mi_staircase
 
 BOUNDS = ["nwj", "tuba", "dv", "mine", "infonce", "js", "interpolated", "smile:1", "smile:5",
           "smile:inf"]
@@ -105,7 +105,7 @@ def _plot_sweep(res, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from divergences.bench import _clip_outliers, _robust_band, _robust_spread
+    from divergences.benchmark.harness import _clip_outliers, _robust_band, _robust_spread
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     bands = []

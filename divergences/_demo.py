@@ -8,6 +8,12 @@ import time
 
 import numpy as np
 
+import divergences as dv
+
+from .benchmark.harness import MIEstimator, bias_variance
+from .benchmark.problems import mi_staircase
+from .fdiv.ffunctions import table_rows
+
 
 def _section(title):
     print()
@@ -19,7 +25,6 @@ def _discrete_tour(rng, s):
     from scipy.spatial.distance import jensenshannon
     from scipy.stats import entropy
 
-    import divergences as dv
 
     _section(f"1. f-divergences between discrete distributions ({s['pairs']:,} pairs at once)")
     p = rng.dirichlet(np.ones(10), size=s["pairs"])
@@ -54,7 +59,6 @@ def _discrete_tour(rng, s):
 
 
 def _gaussian_tour(rng, s):
-    import divergences as dv
 
     _section(f"3. Closed forms between 5-D Gaussians against Monte-Carlo ({s['mc']:,} samples)")
     d = 5
@@ -86,7 +90,6 @@ def _gaussian_tour(rng, s):
 def _wasserstein_tour(rng, s):
     from scipy.stats import wasserstein_distance
 
-    import divergences as dv
 
     _section("5. Earth-Mover distance: exact, batched, and the signal on disjoint supports")
     n = s["emd"]
@@ -120,7 +123,6 @@ def _wasserstein_tour(rng, s):
 
 
 def _tests_tour(rng, s):
-    import divergences as dv
 
     n = s["two_sample"]
     _section(f"6. Two-sample tests on N(0,1) vs Student-t(5), {n:,} samples each")
@@ -138,7 +140,6 @@ def _tests_tour(rng, s):
 
 
 def _estimators_tour(rng, s):
-    import divergences as dv
 
     _section("7. Variational estimators (trained critics, held-out evaluation)")
     d, mi = 5, 2.0
@@ -159,8 +160,6 @@ def _estimators_tour(rng, s):
           f"closed form {truth:.3f}")
 
     _section(f"8. Bias and variance of MI estimators over {s['trials']} trials (batched critics)")
-    from .bench import MIEstimator, bias_variance
-    from .problems import mi_staircase
 
     res = bias_variance({b: MIEstimator(b, steps=s["bench_steps"]) for b in ("infonce", "nwj")},
                         mi_staircase(d=5, mis=(1.0, 3.0)), sample_sizes=[s["bench_n"]],
@@ -172,7 +171,6 @@ def _curves(thetas):
     """Divergences between N(0, 1) and N(theta, 1) as theta grows."""
     from scipy.stats import norm
 
-    import divergences as dv
 
     grid = np.linspace(-12, 22, 6001)
     base = norm.pdf(grid)
@@ -210,7 +208,6 @@ def _plot(out, thetas, curves):
     axes[0].set_title(r"$D(\mathcal{N}(0,1)\,\|\,\mathcal{N}(\theta,1))$")
     axes[0].set_ylim(0, 3.0)
     axes[0].legend()
-    import divergences as dv
 
     v = np.linspace(-6, 6, 400)
     for name in ("kl", "reverse_kl", "jensen_shannon", "gan", "squared_hellinger", "pearson"):
@@ -238,7 +235,6 @@ SIZES = {
 
 def run_demo(out="divergences_demo.png", seed=0, plot=True, quick=False) -> int:
     """Run the tour (a reduced one with ``quick=True``); returns the exit status."""
-    from .cli import table_rows
 
     start = time.perf_counter()
     rng = np.random.default_rng(seed)

@@ -29,8 +29,24 @@ stderr with exit status 2, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
 import sys
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from ._backend.io import load_samples
+from ._demo import run_demo
+from .benchmark.harness import (CLASSICAL_ESTIMATORS, ClassicalEstimator, FDivergenceEstimator,
+                                MIEstimator, bias_variance)
+from .benchmark.problems import mi_staircase, suite
+from .estimators.estimate import MI_BOUNDS, estimate_f_divergence, estimate_mutual_information
+from .fdiv.ffunctions import f_names, get_f, table_rows
+from .transport.wasserstein import wasserstein_1d
+from .two_sample.door import TWO_SAMPLE_METHODS, two_sample_test
 
 __all__ = ["main"]
 
@@ -82,32 +98,8 @@ def _progress(args):
 
 
 def _dump_json(obj):
-    import json
 
     print(json.dumps(obj, allow_nan=False))
-
-
-def _format_domain(f):
-    low, high = f.conjugate_domain
-    left = "(-inf" if math.isinf(low) else f"[{low:.4g}"
-    right = "inf)" if math.isinf(high) else f"{high:.4g}" + ("]" if f.conjugate_domain_closed else ")")
-    return f"{left}, {right}"
-
-
-def table_rows():
-    """Rows of the f-function table as tuples of strings (used by ``table``)."""
-    from .ffunctions import f_names, get_f
-
-    defaults = {"weighted_jensen_shannon": {"pi": 0.3}, "alpha": {"alpha": 0.5}}
-    rows = []
-    for name in f_names():
-        params = defaults.get(name, {})
-        f = get_f(name, **params)
-        label = name + ("(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")"
-                        if params else "")
-        rows.append((label, f.formula, f.conjugate_formula, _format_domain(f),
-                     f.activation_formula, f"{f.derivative_at_one:.6g}"))
-    return rows
 
 
 def _cmd_table(args):
@@ -127,7 +119,6 @@ def _cmd_table(args):
 
 
 def _cmd_demo(args):
-    from ._demo import run_demo
 
     return run_demo(out=args.out, seed=args.seed, plot=not args.no_plot, quick=args.quick)
 
@@ -145,10 +136,7 @@ def _one_dimensional(arr, label):
 
 
 def _cmd_emd(args):
-    import numpy as np
 
-    from ._io import load_samples
-    from .wasserstein import wasserstein_1d
 
     x, x_label = load_samples(args.x, "X", with_label=True)
     y, y_label = load_samples(args.y, "Y", with_label=True)
@@ -184,7 +172,6 @@ def _cmd_emd(args):
 
 def _load_tables(args):
     """X and Y as tables of samples, shape (n,) or (n, d), with their labels for messages."""
-    from ._io import load_samples
 
     x, x_label = load_samples(args.x, "X", with_label=True)
     y, y_label = load_samples(args.y, "Y", with_label=True)
@@ -196,7 +183,6 @@ def _load_tables(args):
 
 
 def _cmd_test(args):
-    from . import two_sample
 
     x, x_label, y, y_label = _load_tables(args)
     dx = 1 if x.ndim == 1 else x.shape[1]
@@ -204,33 +190,33 @@ def _cmd_test(args):
     if dx != dy:
         raise ValueError(f"{x_label} has {dx} column(s) but {y_label} has {dy}: both samples "
                          f"need the same dimension")
-    if args.permutations is None:
-        args.permutations = 500 if args.method == "mmd_agg" else 1000
-    if args.method != "c2st" and 1.0 / (args.permutations + 1) > args.alpha:
-        need = math.ceil(1.0 / args.alpha) - 1
-        print(f"divergences: warning: with --permutations {args.permutations} the smallest "
-              f"possible p-value is 1/{args.permutations + 1} = {1 / (args.permutations + 1):.3g}"
-              f" > --alpha {args.alpha:g}, so this test can never reject; use --permutations "
-              f">= {need}", file=sys.stderr)
+    if args.alpha is not None:
+        print("divergences: warning: --alpha is renamed --level (the significance level); "
+              "--alpha will be removed in a future release", file=sys.stderr)
+        args.level = args.alpha
+    level = 0.05 if args.level is None else args.level
     options = {}
-    if args.method in ("mmd", "energy", "mmd_fuse", "mmd_deep"):
+    if args.permutations is not None:
         options["n_permutations"] = args.permutations
-    elif args.method == "mmd_agg":
-        options["n_permutations"] = (args.permutations, args.permutations)
-    res = two_sample.two_sample_test(x, y, args.method, rng=args.seed, **options)
-    import warnings
+        if 1.0 / (args.permutations + 1) > level:
+            need = math.ceil(1.0 / level) - 1
+            print(f"divergences: warning: with --permutations {args.permutations} the smallest "
+                  f"possible p-value is 1/{args.permutations + 1} = "
+                  f"{1 / (args.permutations + 1):.3g} > --level {level:g}, so this test can "
+                  f"never reject; use --permutations >= {need}", file=sys.stderr)
+    res = two_sample_test(x, y, args.method, rng=args.seed, **options)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)   # an unreachable level was warned above
-        reject = res.reject(args.alpha)
+        reject = res.reject(level)
     decision = "reject H0: P = Q" if reject else "do not reject H0: P = Q"
     if args.json:
         out = res.to_dict()
-        out.update(alpha=args.alpha, reject=reject)
+        out.update(level=level, reject=reject)
         _dump_json(out)
     else:
         print(res)
-        print(f"at alpha = {args.alpha:g}: {decision}")
+        print(f"at level {level:g}: {decision}")
     return 0
 
 
@@ -247,8 +233,6 @@ _F_PARAMS = {"alpha": "alpha", "weighted_jensen_shannon": "pi"}
 
 
 def _cmd_estimate(args):
-    from .estimate import estimate_f_divergence
-    from .ffunctions import get_f
 
     params = {}
     for option in ("alpha", "pi"):
@@ -268,8 +252,6 @@ def _cmd_estimate(args):
 
 
 def _cmd_mi(args):
-    from ._io import load_samples
-    from .estimate import estimate_mutual_information
 
     xy, label = load_samples(args.xy, "XY", with_label=True)
     if xy.ndim != 2 or xy.shape[1] < 2:
@@ -287,10 +269,7 @@ def _cmd_mi(args):
 
 
 def _cmd_bench(args):
-    import os
 
-    from .bench import MIEstimator, bias_variance
-    from .problems import mi_staircase
 
     if args.protocol == "poole2019":
         # Poole et al. (2019): d = 20, MI 2..10 nats, batch 64, Adam 5e-4, 2 x 256 critic
@@ -304,9 +283,6 @@ def _cmd_bench(args):
         bounds = args.estimators or ["infonce", "nwj", "smile:5"]
         steps = args.steps if args.steps is not None else 1000
         n = args.n if args.n is not None else 5000
-    from .bench import _CLASSICAL, ClassicalEstimator, FDivergenceEstimator
-    from .estimate import MI_BOUNDS
-    from .ffunctions import f_names
 
     f_suite = args.suite == "f-divergence"
     if f_suite and not args.estimators:
@@ -314,8 +290,8 @@ def _cmd_bench(args):
     estimators = {}
     for spec in bounds:
         name, _, tau = spec.partition(":")
-        if spec in _CLASSICAL:
-            target = _CLASSICAL[spec][1]
+        if spec in CLASSICAL_ESTIMATORS:
+            target = CLASSICAL_ESTIMATORS[spec][1]
             if (target == "kl") != f_suite:
                 raise ValueError(f"--estimators: {spec!r} estimates {target}, which the "
                                  f"problems of this run do not have")
@@ -342,14 +318,12 @@ def _cmd_bench(args):
         estimators[spec] = MIEstimator(name, steps=steps, batch_size=batch, lr=lr,
                                        options=options)
     if args.suite:
-        from .problems import suite
 
         problems = suite(args.suite)
     else:
         problems = mi_staircase(d=d, mis=mis, transform=args.transform)
     executor = None
     if args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
     try:
@@ -407,15 +381,16 @@ def _build_parser():
     p_test = sub.add_parser("test", help="two-sample test between two sample files")
     p_test.add_argument("x", help="samples of P, shape (n, d) (.npy or .csv)")
     p_test.add_argument("y", help="samples of Q, shape (m, d) (.npy or .csv)")
-    p_test.add_argument("--method", choices=("mmd_agg", "mmd_fuse", "mmd_deep", "mmd", "energy",
-                                                  "c2st"),
-                        default="mmd",
-                        help="the test (default mmd; mmd_agg is the most powerful here)")
-    p_test.add_argument("--alpha", type=_float_in(0.0, 1.0), default=0.05,
-                        help="level of the test, in (0, 1) (default 0.05)")
+    p_test.add_argument("--method", choices=tuple(TWO_SAMPLE_METHODS), default="mmd_agg",
+                        help="the test, as two_sample_test names it (default mmd_agg, the "
+                             "library's default)")
+    p_test.add_argument("--level", type=_float_in(0.0, 1.0), default=None,
+                        help="significance level of the test, in (0, 1) (default 0.05)")
+    p_test.add_argument("--alpha", type=_float_in(0.0, 1.0), default=None,
+                        help=argparse.SUPPRESS)          # the old name of --level
     p_test.add_argument("--permutations", type=_int_at_least(1), default=None,
-                        help="permutations (default 1000; for mmd_agg each of its two sets, "
-                             "default 500)")
+                        help="number of relabellings the p-value is read from, for every "
+                             "method (default: the method's own)")
     p_test.add_argument("--seed", type=int, default=None, help="random seed")
     p_test.add_argument("--json", action="store_true", help="print a JSON object")
     p_test.set_defaults(func=_cmd_test)

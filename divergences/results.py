@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import is_real
+from ._backend.checks import is_real
+from ._backend.deprecation import renamed_keywords
 
-__all__ = ["TwoSampleResult", "json_safe"]
+__all__ = ["TwoSampleResult", "Estimate", "json_safe"]
 
 
 def _as_number(v):
@@ -199,8 +200,9 @@ class TwoSampleResult:
                                                  notes)
         return with_non_finite(out, notes)
 
-    def reject(self, alpha: float = 0.05) -> bool:
-        """True if H0 is rejected at level ``alpha`` (``pvalue <= alpha``).
+    @renamed_keywords(alpha="level")
+    def reject(self, level: float = 0.05) -> bool:
+        """True if H0 is rejected at significance level ``level`` (``pvalue <= level``).
 
         A permutation test with B permutations cannot give a p-value below
         ``1 / (B + 1)``; asking for a smaller level warns (``UserWarning``)
@@ -208,8 +210,9 @@ class TwoSampleResult:
 
         Parameters
         ----------
-        alpha : float, default 0.05
-            The level, in (0, 1).
+        level : float, default 0.05
+            The significance level, in (0, 1) (``alpha=`` of earlier releases still
+            works, with a ``DeprecationWarning``).
 
         Returns
         -------
@@ -221,15 +224,103 @@ class TwoSampleResult:
         >>> TwoSampleResult(1.0, 0.05, "demo", 10, 10).reject(0.05)
         True
         """
-        if not (is_real(alpha) and 0.0 < alpha < 1.0):
-            raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+        if not (is_real(level) and 0.0 < level < 1.0):
+            raise ValueError(f"level must lie in (0, 1), got {level!r}")
         b = self.details.get("n_permutations")
-        if b and self.null_distribution is not None and 1.0 / (b + 1) > alpha:
+        if b and self.null_distribution is not None and 1.0 / (b + 1) > level:
             import warnings
 
             warnings.warn(
                 f"{self.method}: with {b} permutations the smallest possible p-value is "
-                f"1/{b + 1} = {1 / (b + 1):.3g} > alpha = {alpha:g}, so the test can never "
-                f"reject; use n_permutations >= {math.ceil(1 / alpha) - 1}",
+                f"1/{b + 1} = {1 / (b + 1):.3g} > level = {level:g}, so the test can never "
+                f"reject; use n_permutations >= {math.ceil(1 / level) - 1}",
                 UserWarning, stacklevel=2)
-        return bool(self.pvalue <= alpha)
+        return bool(self.pvalue <= level)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A divergence or mutual-information estimate.
+
+    Attributes
+    ----------
+    value : float
+        The bound evaluated on held-out samples with the trained critic.
+    stderr : float
+        Standard error of that held-out evaluation (``inf`` when it cannot be
+        estimated; ``details["stderr_reason"]`` then says why).
+    ci : tuple of float
+        Normal confidence interval ``value +- z * stderr``.
+    curve : numpy.ndarray
+        The training objective at every step (not shown in ``repr``).
+    critic : torch.nn.Module
+        The trained critic in eval mode (not shown in ``repr``).
+    method : str
+    details : dict
+        Settings and diagnostics (not shown in ``repr``).  The trained estimators
+        set ``reliable`` (no reason for doubt found) and ``warnings`` (the reasons:
+        a negative estimate of a non-negative quantity, which also raises a
+        ``RuntimeWarning``; more than 1 % of held-out critic outputs outside the
+        training range, clipped to it; exponential terms carried by under a tenth
+        of the points), ``validation_value`` (the selected critic's value on the
+        validation part), ``training_range``, ``clipped_fraction`` and
+        ``skipped_steps`` (steps with a non-finite objective or gradient).
+    confidence : float, default 0.95
+        Level of ``ci``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divergences import Estimate
+    >>> est = Estimate(value=1.2, stderr=0.1, ci=(1.004, 1.396), curve=np.zeros(3),
+    ...                critic=None, method="demo")
+    >>> est.ci[0] < est.value < est.ci[1]
+    True
+    >>> print(est)
+    1.2 +- 0.1 (95% CI [1.004, 1.396]; demo)
+    """
+
+    value: float
+    stderr: float
+    ci: tuple
+    curve: Any = field(repr=False)
+    critic: Any = field(repr=False)
+    method: str
+    details: dict = field(default_factory=dict, repr=False)
+    confidence: float = 0.95
+
+    def __str__(self) -> str:
+        text = (f"{_fmt(self.value)} +- {_fmt(self.stderr)} ({_fmt(100 * self.confidence, 3)}% "
+                f"CI [{_fmt(self.ci[0])}, {_fmt(self.ci[1])}]; {self.method})")
+        reason = self.details.get("stderr_reason")
+        return text + (f" [{reason}]" if reason and not math.isfinite(self.stderr) else "")
+
+    def to_dict(self) -> dict:
+        """A JSON-safe dict (strict JSON: non-finite numbers become ``None``).
+
+        The critic, the training curve and non-numeric details are left out;
+        ``"non_finite"`` maps each ``None`` that stands for a non-finite number
+        to the reason.
+
+        Examples
+        --------
+        >>> import json, math
+        >>> from divergences import Estimate
+        >>> est = Estimate(0.4, math.inf, (-math.inf, math.inf), None, None, "demo",
+        ...                {"stderr_reason": "one held-out batch"})
+        >>> d = est.to_dict()
+        >>> d["stderr"], d["non_finite"]["stderr"]
+        (None, 'one held-out batch')
+        >>> json.loads(json.dumps(d, allow_nan=False))["ci"]
+        [None, None]
+        """
+        notes: dict = {}
+        why = self.details.get("stderr_reason")
+        reasons = {k: why for k in ("stderr", "ci[0]", "ci[1]")} if why else {}
+        out = {"method": self.method,
+               "value": json_safe(self.value, "value", notes, reasons),
+               "stderr": json_safe(self.stderr, "stderr", notes, reasons),
+               "ci": json_safe(tuple(self.ci), "ci", notes, reasons),
+               "confidence": float(self.confidence),
+               "details": json_safe(self.details, "details", notes)}
+        return with_non_finite(out, notes)

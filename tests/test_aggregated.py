@@ -15,7 +15,8 @@ from scipy import stats
 from scipy.spatial.distance import cdist
 
 import divergences as dv
-import divergences.aggregated as agg
+import divergences.two_sample.aggregated as agg
+from divergences.two_sample._permutation import TIE_RTOL
 
 
 def _kernel(d_l1, d_l2, name, bw, style):
@@ -81,7 +82,7 @@ def test_quadratic_forms_equal_brute_force_mmd_of_each_relabelling(monkeypatch, 
         assert float(got[i, 0]) == pytest.approx(refs[0], abs=1e-12 * max(1, abs(refs[0])))
         spread = np.abs(refs[1:]).max()
         np.testing.assert_allclose(got[i, 1:].numpy(), refs[1:], rtol=0,
-                                   atol=0.1 * agg._TIE_RTOL * spread, err_msg=name)
+                                   atol=0.1 * TIE_RTOL * spread, err_msg=name)
     # the first column is the observed labelling (for n = m, the U-statistic of
     # h(z_i, z_j) over i != j, which leaves out the k(x_i, y_i) terms of MMD²_u)
     observed = (_mmd2_wild if mode == "wild" else _mmd2_unbiased)(x, y, "gaussian", 0.7, style)
@@ -115,7 +116,7 @@ def test_mmd_fuse_statistic_is_the_soft_maximum_of_normalised_estimates():
 def test_mmd_agg_bandwidths_follow_the_reference_grid():
     gen = np.random.default_rng(4)
     x, y = gen.normal(size=(40, 2)), gen.normal(size=(35, 2))
-    res = dv.mmd_agg_test(x, y, n_bandwidths=5, n_permutations=(9, 9), rng=0)
+    res = dv.mmd_agg_test(x, y, n_bandwidths=5, n_permutations_single=9, n_permutations=9, rng=0)
     for name, metric in (("laplace", "cityblock"), ("gaussian", "euclidean")):
         d = cdist(x, y, metric).ravel()
         want = np.geomspace(np.quantile(d, 0.05) / 2, 2 * d.max(), 5)
@@ -131,7 +132,7 @@ def test_mmd_agg_pvalue_is_the_level_corrected_rule(seed):
     x, y = gen.normal(size=(30, 2)), gen.normal(size=(30, 2)) * (1.0 + 0.15 * seed)
     for weights in ("uniform", "decreasing", "centred"):
         for alpha in (0.05, 0.2):
-            res = dv.mmd_agg_test(x, y, weights=weights, alpha=alpha, n_permutations=(99, 99),
+            res = dv.mmd_agg_test(x, y, weights=weights, level=alpha, n_permutations_single=99, n_permutations=99,
                                   rng=seed)
             d = res.details
             rule = bool(np.any(d["pvalues"] <= d["level_correction"] * d["weights"]))
@@ -158,7 +159,7 @@ NULLS = {
 
 
 @pytest.mark.parametrize("null", list(NULLS))
-@pytest.mark.parametrize("test, kw", [(dv.mmd_agg_test, dict(n_permutations=(99, 99))),
+@pytest.mark.parametrize("test, kw", [(dv.mmd_agg_test, dict(n_permutations_single=99, n_permutations=99)),
                                       (dv.mmd_fuse_test, dict(n_permutations=99))],
                          ids=["agg", "fuse"])
 def test_type_one_error_inside_the_binomial_band(null, test, kw):
@@ -176,7 +177,7 @@ def test_identical_samples_give_pvalue_one(null):
     # every relabelling gives the observed statistic: all ties, p = 1 (a p-value that
     # counted only strictly larger null values would reject here)
     x = np.random.default_rng(0).normal(size=(20, 2))
-    a = dv.mmd_agg_test(x, x.copy(), null=null, n_permutations=(49, 49), rng=0)
+    a = dv.mmd_agg_test(x, x.copy(), null=null, n_permutations_single=49, n_permutations=49, rng=0)
     f = dv.mmd_fuse_test(x, x.copy(), null=null, n_permutations=49, rng=0)
     assert a.pvalue == 1.0 and f.pvalue == 1.0
     assert not a.details["reject"]
@@ -198,7 +199,7 @@ def test_wild_bootstrap_and_permutation_nulls_both_detect_a_scale_change():
 def test_scale_equivariance(scale):
     gen = np.random.default_rng(6)
     x, y = gen.normal(size=(40, 2)), gen.normal(size=(40, 2)) * 1.2
-    for test, kw in ((dv.mmd_agg_test, dict(n_permutations=(99, 99))),
+    for test, kw in ((dv.mmd_agg_test, dict(n_permutations_single=99, n_permutations=99)),
                      (dv.mmd_fuse_test, dict(n_permutations=99))):
         a = test(x, y, rng=0, **kw)
         b = test(scale * x, scale * y, rng=0, **kw)
@@ -263,7 +264,7 @@ def test_two_sample_test_dispatches_to_each_method():
     assert set(dv.TWO_SAMPLE_METHODS) >= {"mmd", "energy", "mmd_agg", "mmd_fuse", "c2st"}
     for method, fn, kw in (("mmd", dv.mmd_test, dict(n_permutations=99)),
                            ("energy", dv.energy_test, dict(n_permutations=99)),
-                           ("mmd_agg", dv.mmd_agg_test, dict(n_permutations=(49, 49))),
+                           ("mmd_agg", dv.mmd_agg_test, dict(n_permutations_single=49, n_permutations=49)),
                            ("mmd_fuse", dv.mmd_fuse_test, dict(n_permutations=99))):
         a = dv.two_sample_test(x, y, method, rng=4, **kw)
         b = fn(x, y, rng=4, **kw)
@@ -284,7 +285,7 @@ def test_properties_of_the_statistics(seed, n, m, d, shift):
     x, y = gen.normal(size=(n, d)), gen.normal(size=(m, d)) + shift
     px, py = gen.permutation(n), gen.permutation(m)
     for test, kw, b in ((dv.mmd_fuse_test, dict(n_permutations=19), 19),
-                        (dv.mmd_agg_test, dict(n_permutations=(19, 19), null="permutation"),
+                        (dv.mmd_agg_test, dict(n_permutations_single=19, n_permutations=19, null="permutation"),
                          19)):
         a = test(x, y, rng=0, **kw)
         assert 1.0 / (b + 1) - 1e-15 <= a.pvalue <= 1.0

@@ -19,7 +19,7 @@ import pytest
 import torch
 
 import divergences as dv
-from divergences import bench, problems
+from divergences.benchmark import harness as bench, problems
 
 R = np.random.default_rng(0)
 X2, Y2 = R.normal(size=(12, 2)), R.normal(size=(10, 2)) + 0.5
@@ -294,7 +294,8 @@ SPEC = {
                               "wrong shape": lambda v: (lambda a, b: np.zeros(3))},
                       bandwidth=_split(POS_REAL, "an array"), n_permutations=POS_INT, rng=RNG,
                       batch_size=_split(POS_INT, "None"), progress=PROGRESS)),
-    "mmd_agg_test": (dv.mmd_agg_test, dict(x=X2, y=Y2, n_permutations=(9, 19), rng=0),
+    "mmd_agg_test": (dv.mmd_agg_test, dict(x=X2, y=Y2, n_permutations=19, n_permutations_single=9,
+                                           rng=0),
                      dict(x={**SAMPLES, **SAMPLES_2D}, y={**SAMPLES, "another width":
                                                           lambda v: np.zeros((10, 3))},
                           kernels={"unknown": lambda v: ("no_such_kernel",),
@@ -302,12 +303,17 @@ SPEC = {
                                    "repeated": lambda v: ("gaussian", "gaussian")},
                           n_bandwidths={**POS_INT, "one": lambda v: 1},
                           weights={"unknown": lambda v: "no_such_weights"},
-                          n_permutations={"an int": lambda v: 100, "a string": lambda v: "ab",
-                                          "three": lambda v: (9, 9, 9),
-                                          "zero": lambda v: (0, 9), "a float": lambda v: (9, 2.5)},
+                          n_permutations={"a string": lambda v: "ab", "zero": lambda v: 0,
+                                          "a float": lambda v: 2.5,
+                                          "a triple": lambda v: (9, 9, 9),
+                                          "an old pair with a zero": lambda v: (0, 9),
+                                          "an old pair with a float": lambda v: (9, 2.5)},
+                          n_permutations_single={"zero": lambda v: 0, "a float": lambda v: 2.5},
                           null={"unknown": lambda v: "bootstrap",
                                 "wild with n != m": lambda v: "wild"},
-                          alpha=UNIT, rng=RNG, progress=PROGRESS)),
+                          level=UNIT, alternative={"less": lambda v: "less",
+                                                   "unknown": lambda v: "bigger"},
+                          rng=RNG, progress=PROGRESS)),
     "mmd_fuse_test": (dv.mmd_fuse_test, dict(x=X2, y=Y2, n_permutations=9, rng=0),
                       dict(x={**SAMPLES, **SAMPLES_2D}, y={**SAMPLES},
                            kernels={"unknown": lambda v: ("no_such_kernel",)},
@@ -338,19 +344,22 @@ SPEC = {
                                                        "a string": lambda v: "1"},
                               n_permutations=POS_INT, rng=RNG,
                               batch_size=_split(POS_INT, "None"), progress=PROGRESS)),
-    "c2st": (dv.c2st, dict(x=X2, y=Y2, classifier="logistic", rng=0, max_epochs=2),
+    "c2st": (dv.c2st, dict(x=X2, y=Y2, classifier="logistic", rng=0,
+                           training={"max_epochs": 2}),
              dict(x={**SAMPLES, **SAMPLES_2D}, y={**SAMPLES},
                   classifier={"unknown": lambda v: "forest", "a number": lambda v: 3},
                   test_fraction=UNIT, n_folds={"one": lambda v: 1, "a float": lambda v: 2.5,
                                                "a string": lambda v: "2"},
                   n_permutations={"negative": lambda v: -1, "a float": lambda v: 2.5,
                                   "a string": lambda v: "10"},
-                  rng=RNG, device=DEVICE, hidden={"zero width": lambda v: (0,),
-                                                  "a string": lambda v: "64"},
-                  max_epochs=POS_INT, batch_size=POS_INT, progress=PROGRESS,
+                  n_retrainings={"negative": lambda v: -1, "a float": lambda v: 2.5},
+                  alternative={"unknown": lambda v: "bigger"},
+                  training={"a number": lambda v: 3, "a list": lambda v: [64],
+                            "an unknown setting": lambda v: {"depth": 3}},
+                  rng=RNG, device=DEVICE, progress=PROGRESS,
                   statistic={"unknown": lambda v: "auc", "a number": lambda v: 1})),
     "c2st(logit)": (dv.c2st, dict(x=X2, y=Y2, classifier="logistic", statistic="logit", rng=0,
-                                  max_epochs=2),
+                                  training={"max_epochs": 2}),
                     dict(n_folds={"with the logit statistic": lambda v: 2})),
     # estimators
     "estimate_f_divergence": (dv.estimate_f_divergence,
@@ -526,8 +535,8 @@ GOOD = {
     "mmd bandwidth np.float32": lambda: dv.mmd_test(X2, Y2, bandwidth=np.float32(1.0),
                                                     n_permutations=np.int64(9), rng=np.int64(0)),
     "mmd_agg numpy settings": lambda: dv.mmd_agg_test(
-        X2, Y2, n_bandwidths=np.int64(3), n_permutations=(np.int64(9), np.int32(9)),
-        alpha=np.float32(0.1), rng=np.int64(0)),
+        X2, Y2, n_bandwidths=np.int64(3), n_permutations=np.int64(9),
+        n_permutations_single=np.int32(9), level=np.float32(0.1), rng=np.int64(0)),
     "mmd_fuse numpy settings": lambda: dv.mmd_fuse_test(
         X2, Y2, n_bandwidths=np.int64(3), n_permutations=np.int64(9), rng=np.int64(0)),
     "clip_value np.float32": lambda: dv.clip_weights(torch.nn.Identity(), np.float32(0.1)),
@@ -536,7 +545,7 @@ GOOD = {
     "mine decay np.float64": lambda: dv.mine_step(torch.tensor(S4), decay=np.float64(0.9)),
     "c2st numpy settings": lambda: dv.c2st(X2, Y2, classifier="logistic", rng=0,
                                            test_fraction=np.float32(0.5),
-                                           max_epochs=np.int64(2)),
+                                           training={"max_epochs": np.int64(2)}),
     "estimate numpy settings": lambda: dv.estimate_f_divergence(
         X2, Y2, steps=np.int64(2), batch_size=np.int32(8), lr=np.float32(1e-3),
         eval_fraction=np.float64(0.3), rng=0),

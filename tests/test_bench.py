@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 
 import divergences as dv
-from divergences.bench import BenchResult, FDivergenceEstimator, MIEstimator, bias_variance
-from divergences.problems import CorrelatedGaussians, DiscretePair, GaussianPair, mi_staircase
+from divergences.benchmark.harness import BenchResult, FDivergenceEstimator, MIEstimator, bias_variance
+from divergences.benchmark.problems import CorrelatedGaussians, DiscretePair, GaussianPair, mi_staircase
 
 
 def test_gaussian_pair_truths_against_monte_carlo():
@@ -182,8 +182,8 @@ def test_dask_executor_gives_the_sequential_table():
     # issue 16: sweeps scale out through any concurrent.futures executor; a
     # dask.distributed cluster's executor gives the same table as the sequential run
     distributed = pytest.importorskip("distributed")
-    from divergences.bench import ClassicalEstimator, MIEstimator, bias_variance
-    from divergences.problems import AdditiveUniformNoise, CorrelatedGaussians
+    from divergences.benchmark.harness import ClassicalEstimator, MIEstimator, bias_variance
+    from divergences.benchmark.problems import AdditiveUniformNoise, CorrelatedGaussians
 
     ests = {"ksg": ClassicalEstimator("ksg"),
             "infonce": MIEstimator("infonce", steps=5, batch_size=32, options={"hidden": 8})}

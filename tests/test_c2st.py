@@ -68,17 +68,22 @@ def test_type_one_error_mlp():
     assert np.sum(pvals <= alpha) <= stats.binom.ppf(0.995, reps, alpha)
 
 
-def test_cross_fitting_with_permutations():
+def test_cross_fitting_with_retrainings():
     rng = np.random.default_rng(5)
     x, y = rng.normal(size=(60, 2)), rng.normal(size=(40, 2)) + [1.5, 0]
-    res = dv.c2st(x, y, classifier="logistic", n_folds=5, n_permutations=19, rng=0)
+    res = dv.c2st(x, y, classifier="logistic", n_folds=5, n_retrainings=19, rng=0)
     assert res.details["n_test"] == 100
     assert res.null_distribution.shape == (19,)
     assert res.pvalue == pytest.approx((1 + np.sum(res.null_distribution >= res.statistic)) / 20)
     assert res.pvalue == pytest.approx(0.05)
     assert res.statistic == res.details["balanced_accuracy"] > 0.75
-    with pytest.raises(ValueError, match="n_permutations"):
+    with pytest.raises(ValueError, match="n_retrainings"):
         dv.c2st(x, y, n_folds=5)
+    # the spelling of earlier releases: n_permutations counted retrainings there
+    with pytest.warns(DeprecationWarning, match="pass n_retrainings=B"):
+        old = dv.c2st(x, y, classifier="logistic", n_folds=5, n_permutations=19, rng=0)
+    assert old.pvalue == res.pvalue and old.details["n_retrainings"] == 19
+    np.testing.assert_array_equal(old.null_distribution, res.null_distribution)
 
 
 class NearestMean:
@@ -192,7 +197,7 @@ def test_extreme_magnitudes_give_the_unscaled_test(scale):
     # at 1e300 overflowed L-BFGS (RuntimeError) or the MLP's logits (NaN losses)
     rng = np.random.default_rng(14)
     x, y = rng.normal(size=(60, 2)), rng.normal(size=(60, 2)) + 1.0
-    for kw in (dict(classifier="logistic"), dict(classifier="mlp", max_epochs=20),
+    for kw in (dict(classifier="logistic"), dict(classifier="mlp", training={"max_epochs": 20}),
                dict(classifier="logistic", statistic="logit", n_permutations=99)):
         a = dv.c2st(x, y, rng=0, **kw)
         b = dv.c2st(x * scale, y * scale, rng=0, **kw)

@@ -139,8 +139,8 @@ def test_gaussian_mi_estimate_is_consistent_and_seeded():
 
 
 def test_baselines_run_in_bias_variance():
-    from divergences.bench import bias_variance
-    from divergences.problems import CorrelatedGaussians
+    from divergences.benchmark.harness import bias_variance
+    from divergences.benchmark.problems import CorrelatedGaussians
 
     res = bias_variance({"ksg": (lambda s, rng: dv.ksg_mutual_information(*s).value, "mi"),
                          "cca": (lambda s, rng: dv.gaussian_mi_estimate(*s, rng=rng).value,
@@ -155,7 +155,7 @@ def test_student_t_mi_against_monte_carlo_of_the_log_density_ratio(dof, m, n, rh
     # checks the closed form and the sampler together
     from scipy import stats
 
-    from divergences.problems import CorrelatedStudentT
+    from divergences.benchmark.problems import CorrelatedStudentT
 
     prob = CorrelatedStudentT(dof=dof, dim_x=m, dim_y=n, rho=rho)
     x, y = prob.sample(200_000, rng=0)
@@ -171,7 +171,7 @@ def test_student_t_mi_against_monte_carlo_of_the_log_density_ratio(dof, m, n, rh
 
 
 def test_student_t_mi_matches_published_values_and_the_gaussian_limit():
-    from divergences.problems import student_t_mutual_information as mi
+    from divergences.benchmark.problems import student_t_mutual_information as mi
 
     # Czyz et al. (2023), tasks student-identity-1-1-1 and student-identity-3-3-2
     assert mi(1, 1, 1) == pytest.approx(0.2242, abs=1e-4)
@@ -180,7 +180,7 @@ def test_student_t_mi_matches_published_values_and_the_gaussian_limit():
 
 
 def test_suite_problems_and_their_monotone_transforms():
-    from divergences.problems import _TRANSFORMS, suite
+    from divergences.benchmark.problems import _TRANSFORMS, suite
 
     grid = np.linspace(-30, 30, 20001)
     for name, fn in _TRANSFORMS.items():
@@ -295,7 +295,7 @@ def test_gaussian_copula_estimate_is_blind_to_monotone_maps():
 
 
 def test_normal_scores_by_hand():
-    from divergences.classical import _normal_scores
+    from divergences.estimators.classical import _normal_scores
 
     a = np.array([[3.0], [1.0], [2.0], [2.0]])
     # ranks 4, 1, 2.5, 2.5 over n + 1 = 5
@@ -354,8 +354,8 @@ def test_histogram_mi_rejects_high_dimensions():
 # --- in the benchmark harness --------------------------------------------------------
 
 def test_classical_estimators_in_bias_variance():
-    from divergences.bench import ClassicalEstimator, bias_variance
-    from divergences.problems import GammaPair, JointGaussian
+    from divergences.benchmark.harness import ClassicalEstimator, bias_variance
+    from divergences.benchmark.problems import GammaPair, JointGaussian
 
     mi = {n: ClassicalEstimator(n) for n in ("ksg", "cca", "gaussian_copula", "histogram")}
     res = bias_variance(mi, JointGaussian.sparse(1, 2, 1, 0.8), sample_sizes=[2000],

@@ -183,6 +183,20 @@ def samples(tmp_path):
     return tmp_path / "x.npy", tmp_path / "y.csv"
 
 
+def test_test_command_lists_every_method_and_defaults_to_the_library_default(run, samples):
+    out = [a for a in cli._build_parser()._subparsers._group_actions[0].choices.items()
+           if a[0] == "test"][0][1].format_help()
+    for method in dv.TWO_SAMPLE_METHODS:
+        assert method in out
+    x, y = samples
+    code, out, err = run("test", x, y, "--seed", "0", "--permutations", "99", "--json")
+    assert code == 0, err
+    assert json.loads(out)["method"].startswith("MMDAgg")
+    # the old spelling of --level still works, and says so
+    code, out, err = run("test", x, y, "--seed", "0", "--permutations", "99", "--alpha", "0.1")
+    assert code == 0 and "--alpha is renamed --level" in err and "at level 0.1" in out
+
+
 @pytest.mark.parametrize("method", ["c2st", "mmd", "energy", "mmd_agg", "mmd_fuse"])
 def test_test_command(run, samples, method):
     x, y = samples
@@ -193,9 +207,9 @@ def test_test_command(run, samples, method):
     # MMDAgg's p-value has a floor of a few / (B2 + 1) (see mmd_agg_test)
     assert res["reject"] is True and res["n_y"] == 120
     assert res["pvalue"] < (0.05 if method == "mmd_agg" else 0.01)
-    if method == "mmd_agg":
-        assert res["details"]["n_permutations"] == 200
-        assert res["details"]["n_permutations_single"] == 200
+    # --permutations is the one integer count of relabellings of two_sample_test
+    assert res["details"]["n_permutations"] == 200
+    assert res["level"] == 0.05
     code, out, _ = run("test", x, y, "--method", method, "--seed", "0", "--permutations", "200")
     assert "reject H0" in out and "p-value" in out
     assert len(out.splitlines()) == 2
@@ -206,8 +220,9 @@ def test_test_command_errors(run, tmp_path):
     np.save(tmp_path / "b.npy", np.ones((10, 3)))
     a, b = tmp_path / "a.npy", tmp_path / "b.npy"
     one_line_error(run("test", a, b), f"X ({a}) has 2 column(s)", f"Y ({b}) has 3")
+    one_line_error(run("test", a, a, "--level", "2"), "--level", "(0, 1)")
+    one_line_error(run("test", a, a, "--level", "nan"), "--level")
     one_line_error(run("test", a, a, "--alpha", "2"), "--alpha", "(0, 1)")
-    one_line_error(run("test", a, a, "--alpha", "nan"), "--alpha")
     one_line_error(run("test", a, a, "--method", "t"))
     one_line_error(run("test", a, a, "--permutations", "0"), "--permutations", ">= 1")
     one_line_error(run("test", a, a, "--permutations", "1.5"), "--permutations")

@@ -9,7 +9,7 @@ import torch
 from scipy import stats
 
 import divergences as dv
-from divergences import deep_kernel
+from divergences.two_sample import deep_kernel
 
 
 def _kernel(seed=0, d=2, n=12):

@@ -20,7 +20,7 @@ def correlated_gaussians(mi, d=5, n=80_000, seed=0):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mi", [0.5, 1.0, 2.0])
-@pytest.mark.parametrize("bound", dv.estimate.MI_BOUNDS)
+@pytest.mark.parametrize("bound", dv.estimators.estimate.MI_BOUNDS)
 def test_mi_estimators_within_10_percent(bound, mi):
     x, y = correlated_gaussians(mi)
     assert float(dv.gaussian_mutual_information(math.sqrt(1 - math.exp(-2 * mi / 5)), 5)) == \
@@ -134,8 +134,8 @@ def test_mi_estimate_is_scored_on_the_held_out_pairs_only():
     # is at most 0 up to its noise; scored on training or validation pairs it would be > 1.
     # (If the split's use of rng ever changes, the held-out part mixes in dependent pairs
     # and this test fails loudly rather than passing by accident.)
-    from divergences._checks import numpy_rng
-    from divergences.estimate import _mi_splits
+    from divergences._backend.checks import numpy_rng
+    from divergences.estimators.estimate import _mi_splits
 
     n, k = 2000, 64
     tr, va, ev = _mi_splits(numpy_rng(0), n, 0.3, k)
@@ -156,8 +156,8 @@ def test_f_divergence_estimate_is_scored_on_the_held_out_samples_only():
     # As above for estimate_f_divergence: P's training (and validation) samples are shifted
     # by 2, its held-out samples have Q's law, so the held-out KL bound is <= 0 up to noise
     # while scoring P's training samples would give about 2 (KL of a shift by 2).
-    from divergences._checks import numpy_rng
-    from divergences.estimate import _split
+    from divergences._backend.checks import numpy_rng
+    from divergences.estimators.estimate import _split
 
     n = 3000
     gen = numpy_rng(0)
@@ -174,7 +174,7 @@ def test_f_divergence_estimate_is_scored_on_the_held_out_samples_only():
 
 @pytest.mark.parametrize("tau", [0.5, 1.0, 2.5, 10.0, math.inf])
 def test_smile_estimator_uses_its_tau(tau):
-    from divergences.estimate import _mi_objectives
+    from divergences.estimators.estimate import _mi_objectives
 
     train, evaluate = _mi_objectives("smile", tau, 0.01)
     s = np.random.default_rng(3).normal(scale=6.0, size=(16, 16))    # clipping is active

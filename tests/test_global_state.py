@@ -8,16 +8,16 @@ import pytest
 import torch
 
 import divergences as dv
-from divergences.bench import MIEstimator, bias_variance
-from divergences.problems import mi_staircase
+from divergences.benchmark.harness import MIEstimator, bias_variance
+from divergences.benchmark.problems import mi_staircase
 
 RNG = np.random.default_rng(0)
 X, Y = RNG.normal(size=(300, 2)), RNG.normal(size=(300, 2))
 
 CALLS = {
     "c2st logistic": lambda: dv.c2st(X, Y, classifier="logistic", rng=0),
-    "c2st mlp": lambda: dv.c2st(X, Y, rng=0, max_epochs=3),
-    "c2st folds": lambda: dv.c2st(X, Y, classifier="logistic", n_folds=2, n_permutations=2,
+    "c2st mlp": lambda: dv.c2st(X, Y, rng=0, training={"max_epochs": 3}),
+    "c2st folds": lambda: dv.c2st(X, Y, classifier="logistic", n_folds=2, n_retrainings=2,
                                   rng=0),
     "estimate_f_divergence": lambda: dv.estimate_f_divergence(X, Y, steps=5, rng=0),
     "estimate_mutual_information": lambda: dv.estimate_mutual_information(

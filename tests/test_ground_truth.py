@@ -1,4 +1,4 @@
-"""Ground truths of divergences.problems beyond Gaussians (issue 16), each against an
+"""Ground truths of divergences.benchmark.problems beyond Gaussians (issue 16), each against an
 independent computation: scipy's densities on a fine grid, scipy's own quadrature of
 entropies, Monte Carlo with a tolerance from its standard error, or the Gaussian
 closed forms where a problem reduces to them."""
@@ -13,7 +13,7 @@ import pytest
 from scipy import integrate, special, stats
 
 from divergences import gaussian_f_divergence
-from divergences.problems import (AdditiveUniformNoise, BetaPair, CorrelatedGaussians,
+from divergences.benchmark.problems import (AdditiveUniformNoise, BetaPair, CorrelatedGaussians,
                                   DirichletPair, GammaPair, GaussianMixturePair, JointGaussian,
                                   LaplacePair, _bimodal, _spiral, suite)
 
@@ -143,14 +143,14 @@ def test_densities_agree_with_scipy(prob):
 
 def _grid_values(pdf_p, pdf_q, lo, hi, keys):
     """Every table generator by a fine trapezoid grid on scipy's densities."""
-    from divergences._array import namespace
-    from divergences.discrete import _terms
-    from divergences.problems import _table_generators
+    from divergences._backend.array import namespace
+    from divergences.fdiv.discrete import f_terms
+    from divergences.benchmark.problems import _table_generators
 
     x = np.linspace(lo, hi, 2_000_001)
     p, q = pdf_p(x), pdf_q(x)
     gens = _table_generators()
-    return {k: float(integrate.trapezoid(_terms(namespace("numpy"), p, q, gens[k]), x)) for k in keys}
+    return {k: float(integrate.trapezoid(f_terms(namespace("numpy"), p, q, gens[k]), x)) for k in keys}
 
 
 BOUNDED = ("total_variation", "squared_hellinger", "jensen_shannon", "gan",

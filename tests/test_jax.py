@@ -291,7 +291,7 @@ def test_functions_that_compute_with_numpy_or_torch_accept_jax_input():
         assert got.pvalue == ref.pvalue and got.statistic == pytest.approx(ref.statistic)
     ref = dv.ksg_mutual_information(x[:50], y)
     assert dv.ksg_mutual_information(jnp.asarray(x[:50]), jnp.asarray(y)) == pytest.approx(ref)
-    res = dv.c2st(jnp.asarray(x), jnp.asarray(y), rng=0, max_epochs=3)
+    res = dv.c2st(jnp.asarray(x), jnp.asarray(y), rng=0, training={"max_epochs": 3})
     assert 0.0 <= res.pvalue <= 1.0
 
 

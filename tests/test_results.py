@@ -11,9 +11,9 @@ import pytest
 import torch
 
 import divergences as dv
-from divergences import _progress
-from divergences.bench import BenchResult, bias_variance
-from divergences.problems import GaussianPair
+from divergences._backend import progress as _progress
+from divergences.benchmark.harness import BenchResult, bias_variance
+from divergences.benchmark.problems import GaussianPair
 from divergences.results import json_safe
 
 
@@ -240,7 +240,7 @@ def test_reject_warns_when_the_level_is_out_of_reach():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert res.reject(0.05) is True          # 1/20 = 0.05: reachable, and reached
-    with pytest.raises(ValueError, match="alpha must lie in"):
+    with pytest.raises(ValueError, match="level must lie in"):
         res.reject(1.5)
 
 
@@ -265,7 +265,7 @@ def test_numpy_scalars_are_accepted_as_parameters(scalar):
 
 @pytest.mark.parametrize("bad", ["0.05", True, None, [0.05]])
 def test_reject_needs_a_real_level(bad):
-    with pytest.raises(ValueError, match="alpha must lie in"):
+    with pytest.raises(ValueError, match="level must lie in"):
         dv.TwoSampleResult(0.1, 0.01, "m", 3, 3).reject(bad)
 
 
@@ -282,12 +282,12 @@ X2 = np.random.default_rng(0).normal(size=(100, 2))
     (lambda: dv.estimate_f_divergence(X2, X2 + 1, critic="mlp", steps=2), TypeError,
      "critic must be a torch.nn.Module"),
     (lambda: dv.estimate_f_divergence(X2, X2 + 1, lr=-1.0, steps=2), ValueError, "lr must lie in"),
-    (lambda: dv.c2st(X2, X2 + 1, hidden=(0,)), ValueError, "hidden must hold positive"),
-    (lambda: dv.c2st(X2, X2 + 1, hidden=3), TypeError, "hidden must be a sequence"),
-    (lambda: dv.c2st(X2, X2 + 1, max_epochs=-1), ValueError, "max_epochs must be an int"),
+    (lambda: dv.c2st(X2, X2 + 1, training={"hidden": (0,)}), ValueError, "hidden must hold positive"),
+    (lambda: dv.c2st(X2, X2 + 1, training={"hidden": 3}), TypeError, "hidden must be a sequence"),
+    (lambda: dv.c2st(X2, X2 + 1, training={"max_epochs": -1}), ValueError, "max_epochs must be an int"),
     (lambda: dv.c2st(X2, X2 + 1, test_fraction="0.5"), ValueError, "test_fraction"),
-    (lambda: dv.c2st(X2, X2 + 1, lr=0.0), ValueError, "lr must be a positive"),
-    (lambda: dv.c2st(X2, X2 + 1, weight_decay=-1.0), ValueError, "weight_decay"),
+    (lambda: dv.c2st(X2, X2 + 1, training={"lr": 0.0}), ValueError, "lr must be a positive"),
+    (lambda: dv.c2st(X2, X2 + 1, training={"weight_decay": -1.0}), ValueError, "weight_decay"),
     (lambda: _bias_variance_with(n_bootstrap=0), ValueError, "n_bootstrap"),
     (lambda: _bias_variance_with(confidence=1.5), ValueError, "confidence must lie"),
     (lambda: dv.infonce_bound(np.array([[np.inf, 0.0], [0.0, 1.0]])), ValueError,

@@ -83,8 +83,10 @@ def test_bad_input(kwargs, exc, match):
         dv.wasserstein_test(**kwargs)
 
 
-def test_result_reject_validates_alpha():
+def test_result_reject_validates_the_level():
     res = dv.TwoSampleResult(statistic=1.0, pvalue=0.04, method="m", n_x=1, n_y=1)
     assert res.reject(0.05) and not res.reject(0.01)
-    with pytest.raises(ValueError, match="alpha"):
+    with pytest.raises(ValueError, match="level"):
         res.reject(1.5)
+    with pytest.warns(DeprecationWarning, match="alpha= is renamed level="):
+        assert res.reject(alpha=0.05) and not res.reject(level=0.01)

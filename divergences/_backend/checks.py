@@ -1,7 +1,7 @@
 """Validation of scalar arguments (each error names the argument), and random generators.
 
 The array-valued checks (finite, non-negative, non-empty) live in
-:mod:`divergences._array`, next to the conversion that precedes them.
+:mod:`divergences._backend.array`, next to the conversion that precedes them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def is_real(x: Any) -> bool:
     Examples
     --------
     >>> import numpy as np
-    >>> from divergences._checks import is_real
+    >>> from divergences._backend.checks import is_real
     >>> is_real(0.5), is_real(np.float32(0.5)), is_real(np.int64(2)), is_real(True), is_real("1")
     (True, True, True, False, False)
     """

@@ -1,6 +1,6 @@
 """What the array API standard lacks, in one place.
 
-Formulas call these through the namespace object of :mod:`divergences._array`
+Formulas call these through the namespace object of :mod:`divergences._backend.array`
 (``xp.softplus(x)``, ``xp.logsumexp(x, axis=-1)``...).  Each function is either
 written once on the standard namespace, or taken from the backend's own library
 (``scipy.special``, ``torch.special``, ``jax.scipy.special``) by :func:`extras`,

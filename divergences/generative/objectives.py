@@ -25,17 +25,17 @@ are reduced per sample); discriminator outputs and their weights along the last.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-from ._array import (as_float_arrays, as_output, check_finite, check_weights, backend_of,
-                     one_sample_values, two_sample_values, weighted_mean)
-from ._checks import check_real, standard_normal
+from .._backend.array import (as_float_arrays, as_output, backend_of, check_finite, check_weights,
+                              one_sample_values, two_sample_values, weighted_mean)
+from .._backend.checks import check_int, check_real, standard_normal
 from .adversarial import (gan_discriminator_loss, gan_generator_loss, wgan_critic_loss,
                           wgan_generator_loss)
+from .discriminator import optimal_discriminator
 
 __all__ = [
     "lsgan_discriminator_loss",
@@ -183,7 +183,6 @@ def lsgan_optimal_discriminator(p, q, *, a=-1.0, b=1.0):
     >>> lsgan_optimal_discriminator([0.2, 0.0, 0.3, 0.0], [0.6, 0.3, 0.0, 0.0]).tolist()
     [-0.5, -1.0, 1.0, 0.0]
     """
-    from .discriminator import optimal_discriminator
 
     codes = _codes(a=a, b=b)
     # D* = a + (b - a) p / (p + q), through the GAN's optimal discriminator (its checks,
@@ -651,7 +650,6 @@ def reparameterize(mean, log_var, *, rng=None, n_samples=None):
     >>> z.shape, bool(abs(z.std() - 2.0) < 0.02)
     ((100000, 3), True)
     """
-    from ._checks import check_int
 
     xp, (m, s) = as_float_arrays(mean=mean, log_var=log_var)
     _check_nonempty(xp, {"mean": m, "log_var": s})

@@ -1,13 +1,10 @@
-r"""Two-sample tests of :math:`H_0: P = Q` returning :class:`~divergences.TwoSampleResult`.
+r"""Permutation tests on one distance or kernel: 1-D Wasserstein, MMD, energy distance.
 
-Permutation p-values use the "+1" correction
-
-.. math:: \hat p = \frac{1 + \#\{b : T_b \ge T_{\mathrm{obs}}\}}{1 + B},
-
-which is a valid p-value for any number of permutations B (it counts the
-observed labelling as one of the equally likely ones; Phipson & Smyth 2010).
-The null statistics are computed in batches of permutations with one
-vectorised call, not by recomputing the statistic in a Python loop.
+Each test computes its statistic on the observed labelling and on random
+relabellings of the pooled sample, and reads its p-value off the shared permutation
+engine (:mod:`divergences.two_sample._permutation`: the "+1" rule, one tie tolerance,
+``alternative``).  The null statistics are computed in batches of relabellings with
+one vectorised call per batch, not by recomputing the statistic in a Python loop.
 """
 
 from __future__ import annotations
@@ -15,67 +12,22 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 
-from ._array import as_numpy_or_torch, check_finite, is_torch
-from ._checks import is_real, numpy_rng, torch_rng
-from ._progress import check_progress, progress_bar
-from .results import TwoSampleResult
-from .wasserstein import _check_p, _power_of_two_scale, _root, _wasserstein_pow
+from .._backend.array import as_numpy_or_torch, check_finite
+from .._backend.checks import is_real
+from .._backend.progress import check_progress
+from .._backend.samples import as_2d_samples, power_of_two_scale
+from ..results import TwoSampleResult
+from ..transport.wasserstein import check_p, wasserstein_pow, wasserstein_root
+from ._permutation import (check_alternative, check_batch_size, check_n_permutations, generator,
+                           labellings, null_in_batches, permutations, permutation_pvalue, statistic_out)
 
-__all__ = ["wasserstein_test", "mmd_test", "energy_test", "two_sample_test", "TWO_SAMPLE_METHODS"]
-
-
-def _check_n_permutations(n_permutations):
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)):
-        raise TypeError(f"n_permutations must be an int, got {type(n_permutations).__name__}")
-    if n_permutations < 1:
-        raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
-    return int(n_permutations)
+__all__ = ["wasserstein_test", "mmd_test", "energy_test"]
 
 
-def _check_batch_size(batch_size):
-    if batch_size is None:
-        return None
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"batch_size must be None or an int, got {type(batch_size).__name__}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    return int(batch_size)
-
-
-def _generator(xp, rng, like):
-    """One random generator for the whole test, of the inputs' backend and device."""
-    return torch_rng(rng, like.device) if xp.name == "torch" else numpy_rng(rng)
-
-
-def _permutation_indices(xp, n_total, count, gen, device):
-    """``count`` random permutations of range(n_total), shape (count, n_total)."""
-    if xp.name == "torch":
-        import torch
-
-        keys = torch.rand((count, n_total), generator=gen, device=device)
-        return torch.argsort(keys, dim=-1)
-    return gen.permuted(np.broadcast_to(np.arange(n_total), (count, n_total)), axis=-1)
-
-
-#: statistics of relabellings from float32 products (see _block_sums) tie with the
-#: observed one within this fraction of the null's scale
-_TIE_RTOL = 1e-5
-
-
-def _permutation_pvalue(observed, null, rtol=1e-12, spread_rtol=0.0):
-    """(1 + #{null >= observed}) / (1 + B), with a tolerance for ties.
-
-    Ties: null values within ``rtol * max(1, |observed|)`` or within ``spread_rtol``
-    times the largest absolute statistic (the scale of float32 rounding) count.
-    """
-    scale = max(abs(observed), float(np.max(np.abs(null))) if null.size else 0.0)
-    tol = max(rtol * max(1.0, abs(observed)), spread_rtol * scale)
-    return (1.0 + float(np.sum(null >= observed - tol))) / (1.0 + null.size)
-
-
-def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None,
-                     progress=None):
+def wasserstein_test(x, y, *, p=1, n_permutations=999, alternative="greater", rng=None,
+                     batch_size=None, progress=None):
     r"""Permutation two-sample test with the 1-D Wasserstein distance as statistic.
 
     The statistic is :math:`T = W_p(\hat P_x, \hat P_y)` between the two
@@ -91,6 +43,9 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
         Order of the Wasserstein distance.
     n_permutations : int, default 999
         Number B of random permutations.
+    alternative : {"greater", "less", "two-sided"}, default "greater"
+        "greater": large distances speak against H0 (the usual test); "less": the
+        samples are closer than chance (e.g. copies); see the permutation engine.
     rng : None, int, numpy Generator or torch.Generator
         Source of the permutations (reproducible with a seed).
     batch_size : int, optional
@@ -118,9 +73,10 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
     >>> res.reject(0.05)
     True
     """
-    p = _check_p(p)
-    n_permutations = _check_n_permutations(n_permutations)
-    batch_size = _check_batch_size(batch_size)
+    p = check_p(p)
+    n_permutations = check_n_permutations(n_permutations)
+    alternative = check_alternative(alternative)
+    batch_size = check_batch_size(batch_size)
     check_progress(progress)
     xp, (x, y) = as_numpy_or_torch(x=x, y=y)
     for name, a in (("x", x), ("y", y)):
@@ -136,41 +92,30 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
         raise ValueError("a permutation test needs at least 3 observations in x and y together")
     # W_p is homogeneous of degree 1: work on data rescaled by a power of two (exact), so
     # that |x - y|^p neither overflows nor underflows, and scale the statistics back
-    scale = _power_of_two_scale(x, y)
+    scale = power_of_two_scale(x, y)
     x, y = x / scale, y / scale
+    pooled = xp.concatenate([x, y], axis=-1)
+    gen = generator(xp, rng, x)
+
+    def batch(count, first):
+        perm = xp.take_last(pooled, permutations(xp, n + m, count, gen, x))
+        return wasserstein_root(xp, wasserstein_pow(xp, perm[:, :n], perm[:, n:], None, None,
+                                                    p), p)
+
     with xp.errstate():
-        observed_value = _root(xp, _wasserstein_pow(xp, x, y, None, None, p), p)
-        observed = float(observed_value)
-        pooled = xp.concatenate([x, y], axis=-1)
-        if batch_size is None:
-            batch_size = max(1, (1 << 24) // (n + m))
-        gen = _generator(xp, rng, x)
-        device = x.device if xp.name == "torch" else None
-        null = []
-        done = 0
-        bar = progress_bar(progress, n_permutations, "wasserstein_test", unit="perm")
-        while done < n_permutations:
-            count = min(batch_size, n_permutations - done)
-            idx = _permutation_indices(xp, n + m, count, gen, device)
-            perm = xp.take_last(pooled, idx)
-            stats = _root(xp, _wasserstein_pow(xp, perm[:, :n], perm[:, n:], None, None, p), p)
-            null.append(np.asarray(stats.detach().cpu() if xp.name == "torch" else stats,
-                                   dtype=np.float64))
-            done += count
-            bar.update(count)
-        bar.close()
-    null = np.concatenate(null)
-    pvalue = _permutation_pvalue(observed, null)
+        observed_value = wasserstein_root(xp, wasserstein_pow(xp, x, y, None, None, p), p)
+        _, null = null_in_batches(batch, n_permutations,
+                                  batch_size or max(1, (1 << 24) // (n + m)),
+                                  progress=progress, desc="wasserstein_test")
     return TwoSampleResult(
-        statistic=_scalar(xp, observed_value * scale, x),
-        pvalue=pvalue,
+        statistic=statistic_out(xp, observed_value * scale, x),
+        pvalue=permutation_pvalue(float(observed_value), null, alternative),
         method=f"wasserstein permutation test (p={p:g})",
         n_x=int(n),
         n_y=int(m),
         null_distribution=null * scale,
-        details={"n_permutations": n_permutations, "p": p},
+        details={"n_permutations": n_permutations, "p": p, "alternative": alternative},
     )
-
 
 
 # ---------------------------------------------------------------------------
@@ -182,48 +127,16 @@ def wasserstein_test(x, y, *, p=1, n_permutations=999, rng=None, batch_size=None
 _CHUNK_ELEMENTS = 1 << 23
 
 
-def _prepare_multivariate(x, y):
-    xp, (x, y) = as_numpy_or_torch(x=x, y=y)
-    out = []
-    for name, a in (("x", x), ("y", y)):
-        if a.ndim == 1:
-            a = a[:, None]
-        if a.ndim != 2:
-            raise ValueError(f"{name} must have shape (n,) or (n, d), got {tuple(a.shape)}")
-        if a.shape[0] == 0 or a.shape[1] == 0:
-            raise ValueError(f"{name} is empty")
-        check_finite(xp, name, a)
-        out.append(a)
-    x, y = out
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(f"x and y must have the same dimension, got {x.shape[1]} and "
-                         f"{y.shape[1]}")
-    if x.shape[0] < 2 or y.shape[0] < 2:
-        raise ValueError("x and y need at least 2 samples each")
-    return xp, x, y
-
-
-def _sq_dists(xp, a, b):
-    """Squared Euclidean distances between the rows of a and b (clipped at 0).
-
-    Uses |a|^2 + |b|^2 - 2 a.b (one matrix product); callers centre the data
-    first, which keeps the cancellation error small.
-    """
-    return xp.sq_dists(a, b)
-
-
 def _median_heuristic(xp, z, gen, max_points=1000):
     """Median of the pairwise distances of (a random subset of) the pooled sample."""
     n = z.shape[0]
     if n > max_points:
         if xp.name == "torch":
-            import torch
-
             idx = torch.randperm(n, generator=gen, device=gen.device)[:max_points].to(z.device)
         else:
             idx = gen.choice(n, size=max_points, replace=False)
         z = z[idx]
-    d2 = _sq_dists(xp, z, z)
+    d2 = xp.sq_dists(z, z)
     if xp.name == "torch":
         d2 = d2.detach().cpu().numpy()
     med = float(np.median(d2[np.triu_indices(d2.shape[0], k=1)]))
@@ -233,35 +146,9 @@ def _median_heuristic(xp, z, gen, max_points=1000):
     return math.sqrt(med)
 
 
-def _label_matrix(xp, n, n_total, count, gen, like):
-    """(N, count) 0/1 matrix: column b marks the x-part of permutation b."""
-    if xp.name == "torch" and like.device.type != "cpu":      # sorting is fast there
-        import torch
-
-        perms = _permutation_indices(xp, n_total, count, gen, like.device)
-        labels = torch.zeros((count, n_total), dtype=like.dtype, device=like.device)
-        labels.scatter_(1, perms[:, :n], 1.0)
-        return labels.T
-    # each row a uniformly shuffled copy of n ones and N - n zeros (Fisher-Yates, a
-    # fifth of the time of sorting random keys); a torch generator seeds a numpy one
-    if xp.name == "torch":
-        import torch
-
-        seed = int(torch.randint(0, 2 ** 62, (1,), generator=gen).item())
-        np_gen, dtype = np.random.default_rng(seed), np.float64
-    else:
-        np_gen, dtype = gen, like.dtype
-    base = np.zeros(n_total, dtype=dtype)
-    base[:n] = 1.0
-    labels = np_gen.permuted(np.broadcast_to(base, (count, n_total)), axis=-1).T
-    return torch.from_numpy(labels).to(dtype=like.dtype) if xp.name == "torch" else labels
-
-
 def _to_float32(xp, a):
     """float32 copy of a numpy array or torch tensor (same device)."""
     if xp.name == "torch":
-        import torch
-
         return a.to(dtype=torch.float32)
     return a.astype(np.float32)
 
@@ -277,7 +164,7 @@ def _centred_float32(xp, block, level, c):
     return out
 
 
-def _block_sums(xp, z, matrix_block, labels, n, chunk_rows, exact_first):
+def _block_sums(xp, matrix_block, labels, n, chunk_rows, exact_first):
     r"""Per column a of ``labels``: a'Ka, a'K1, 1'K1, a'diag(K), sum diag(K).
 
     K (symmetric) is produced a block of rows at a time, and only on and above
@@ -296,7 +183,7 @@ def _block_sums(xp, z, matrix_block, labels, n, chunk_rows, exact_first):
     their spread.  With ``exact_first``, the first column (the observed
     labelling) is computed in the working dtype from K itself, as before.
     """
-    n_total = z.shape[0]
+    n_total = labels.shape[0]
     first = labels[:, :1] if exact_first else None
     rest = labels[:, 1:] if exact_first else labels
     u = rest * float(n_total) - float(n)                  # centred integer labels
@@ -351,40 +238,27 @@ def _block_sums(xp, z, matrix_block, labels, n, chunk_rows, exact_first):
     return aka, atr, tot, adiag, totdiag
 
 
-def _permutation_statistics(xp, x, y, matrix_rows, statistic, n_permutations, rng, batch_size,
+def _permutation_statistics(xp, x, y, matrix_rows, statistic, n_permutations, gen, batch_size,
                             progress=None, desc="permutation test"):
     """Observed statistic and its permutation null from one matrix, in batches."""
     n, m = x.shape[0], y.shape[0]
     n_total = n + m
-    z = xp.concatenate([x, y], axis=0)
-    gen = _generator(xp, rng, x)
     # blocks of rows: small enough for memory, and several of them so that the
     # upper-triangular scheme of _block_sums saves close to half of the work (16: 47 %)
     chunk_rows = max(1, min(_CHUNK_ELEMENTS // n_total, max(64, -(-n_total // 16))))
     if batch_size is None:
         batch_size = max(1, min(n_permutations + 1, (1 << 26) // (2 * n_total)))
     observed_labels = xp.concatenate([xp.full_like(x[:, 0], 1.0), xp.full_like(y[:, 0], 0.0)])
-    null = []
-    observed = None
-    done = 0
-    bar = progress_bar(progress, n_permutations, desc, unit="perm")
-    while done < n_permutations or observed is None:
-        count = min(batch_size, n_permutations - done)
-        labels = _label_matrix(xp, n, n_total, count, gen, x) if count > 0 else None
-        if observed is None:
-            first = observed_labels[:, None]
-            labels = first if labels is None else xp.concatenate([first, labels], axis=-1)
-        sums = _block_sums(xp, z, matrix_rows, labels, n, chunk_rows, observed is None)
-        stats = statistic(n, m, *sums)
-        if observed is None:
-            observed = stats[0]
-            stats = stats[1:]
-        null.append(np.asarray(stats.detach().cpu() if xp.name == "torch" else stats,
-                               dtype=np.float64))
-        done += count
-        bar.update(count)
-    bar.close()
-    return observed, np.concatenate(null)
+
+    def batch(count, first):
+        labels = labellings(xp, n, n_total, count, gen, x) if count > 0 else None
+        if first:
+            labels = observed_labels[:, None] if labels is None else xp.concatenate(
+                [observed_labels[:, None], labels], axis=-1)
+        return statistic(n, m, *_block_sums(xp, matrix_rows, labels, n, chunk_rows, first))
+
+    return null_in_batches(batch, n_permutations, batch_size, progress=progress, desc=desc,
+                           observed_first=True)
 
 
 def _mmd2_unbiased(n, m, aka, atr, tot, adiag, totdiag):
@@ -400,15 +274,8 @@ def _energy_v(n, m, aka, atr, tot, adiag, totdiag):
     return 2.0 * dxy / (n * m) - aka / (n * n) - dyy / (m * m)
 
 
-def _scalar(xp, value, like):
-    """Python float for numpy inputs, 0-d tensor (same device/dtype) for torch inputs."""
-    if xp.name == "torch":
-        return value.detach() if is_torch(value) else value
-    return float(value)
-
-
-def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rng=None,
-             batch_size=None, progress=None):
+def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000,
+             alternative="greater", rng=None, batch_size=None, progress=None):
     r"""Kernel two-sample test with the unbiased MMD² statistic and a permutation null.
 
     .. math::
@@ -435,6 +302,9 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
         The scale s; default: the median pairwise distance of the pooled sample
         (of a random subset of 1,000 points if larger).
     n_permutations : int, default 1000
+        Number B of random permutations of the pooled sample.
+    alternative : {"greater", "less", "two-sided"}, default "greater"
+        Side of the null that counts against H0 (see the permutation engine).
     rng : None, int, numpy Generator or torch.Generator
     batch_size : int, optional
         Permutations per matrix product.
@@ -458,15 +328,16 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
     >>> res.pvalue < 0.01
     True
     """
-    n_permutations = _check_n_permutations(n_permutations)
-    batch_size = _check_batch_size(batch_size)
+    n_permutations = check_n_permutations(n_permutations)
+    alternative = check_alternative(alternative)
+    batch_size = check_batch_size(batch_size)
     check_progress(progress)
-    xp, x, y = _prepare_multivariate(x, y)
-    gen = _generator(xp, rng, x)
+    xp, x, y = as_2d_samples(x, y)
+    gen = generator(xp, rng, x)
     # the built-in kernels depend on distances / bandwidth only: compute them on data
     # rescaled by a power of two (exact) with the bandwidth rescaled alike, so that squared
     # distances of data near 1e±160 neither overflow nor underflow
-    scale = 1.0 if callable(kernel) else _power_of_two_scale(x, y)
+    scale = 1.0 if callable(kernel) else power_of_two_scale(x, y)
     x, y = x / scale, y / scale
     if callable(kernel):
         def kfun(a, b):
@@ -494,26 +365,26 @@ def mmd_test(x, y, *, kernel="gaussian", bandwidth=None, n_permutations=1000, rn
         big = np.finfo(np.float64).max
         gauss, lap = max(-0.5 / bw / bw, -big), max(-1.0 / bw, -big)
         if kernel == "gaussian":
-            kfun = lambda a, b: xp.exp_scaled_(_sq_dists(xp, a, b), gauss)  # noqa: E731
+            kfun = lambda a, b: xp.exp_scaled_(xp.sq_dists(a, b), gauss)  # noqa: E731
         else:
-            kfun = lambda a, b: xp.exp_scaled_(xp.sqrt_(_sq_dists(xp, a, b)), lap)  # noqa: E731
+            kfun = lambda a, b: xp.exp_scaled_(xp.sqrt_(xp.sq_dists(a, b)), lap)  # noqa: E731
     z = xp.concatenate([x, y], axis=0)
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
     with xp.errstate():
         observed, null = _permutation_statistics(
             xp, x, y, lambda s, e: kfun(z[s:e], z[s:]), _mmd2_unbiased, n_permutations, gen,
             batch_size, progress, "mmd_test")
-    obs = float(observed.detach()) if is_torch(observed) else float(observed)
     return TwoSampleResult(
-        statistic=_scalar(xp, observed, x),
-        pvalue=_permutation_pvalue(obs, null, spread_rtol=_TIE_RTOL),
+        statistic=statistic_out(xp, observed, x),
+        pvalue=permutation_pvalue(float(observed), null, alternative),
         method=f"MMD permutation test ({kernel if isinstance(kernel, str) else 'custom'} kernel)",
         n_x=int(x.shape[0]), n_y=int(y.shape[0]), null_distribution=null,
         details={"bandwidth": None if bw is None else bw * scale,
-                 "n_permutations": n_permutations})
+                 "n_permutations": n_permutations, "alternative": alternative})
 
 
-def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progress=None):
+def energy_test(x, y, *, n_permutations=1000, alternative="greater", rng=None, batch_size=None,
+                progress=None):
     r"""Energy-distance two-sample test (Székely & Rizzo 2004) with a permutation null.
 
     .. math::
@@ -530,6 +401,9 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
     x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of shape (n, d) and (m, d) (or 1-D).
     n_permutations : int, default 1000
+        Number B of random permutations of the pooled sample.
+    alternative : {"greater", "less", "two-sided"}, default "greater"
+        Side of the null that counts against H0 (see the permutation engine).
     rng : None, int, numpy Generator or torch.Generator
     batch_size : int, optional
         Permutations per matrix product.
@@ -566,18 +440,19 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
     >>> res.pvalue > 0.05
     True
     """
-    n_permutations = _check_n_permutations(n_permutations)
-    batch_size = _check_batch_size(batch_size)
+    n_permutations = check_n_permutations(n_permutations)
+    alternative = check_alternative(alternative)
+    batch_size = check_batch_size(batch_size)
     check_progress(progress)
-    xp, x, y = _prepare_multivariate(x, y)
+    xp, x, y = as_2d_samples(x, y)
     # the energy distance is homogeneous of degree 1: compute it on data rescaled by a
     # power of two (exact) and scale the statistics back
-    scale = _power_of_two_scale(x, y)
+    scale = power_of_two_scale(x, y)
     z = xp.concatenate([x, y], axis=0) / scale
     z = z - xp.mean(xp.moveaxis(z, 0, -1), axis=-1)   # centring: distances are unchanged
 
     def rows(s, e):
-        d = xp.sqrt_(_sq_dists(xp, z[s:e], z[s:]))
+        d = xp.sqrt_(xp.sq_dists(z[s:e], z[s:]))
         # a point's distance to itself is exactly 0 (the expansion leaves ~1e-8 after sqrt);
         # the block's first e - s columns are the points of its own rows
         return xp.zero_diagonal_(d) if xp.name == "numpy" else xp.concatenate(
@@ -585,79 +460,14 @@ def energy_test(x, y, *, n_permutations=1000, rng=None, batch_size=None, progres
 
     with xp.errstate():
         observed, null = _permutation_statistics(xp, x, y, rows, _energy_v, n_permutations,
-                                                 rng, batch_size, progress, "energy_test")
-    obs = float(observed.detach()) if is_torch(observed) else float(observed)
+                                                 generator(xp, rng, x), batch_size, progress,
+                                                 "energy_test")
+    obs = float(observed)
     n, m = int(x.shape[0]), int(y.shape[0])
     return TwoSampleResult(
-        statistic=_scalar(xp, observed * scale, x),
-        pvalue=_permutation_pvalue(obs, null, spread_rtol=_TIE_RTOL),
+        statistic=statistic_out(xp, observed * scale, x),
+        pvalue=permutation_pvalue(obs, null, alternative),
         method="energy distance permutation test", n_x=n, n_y=m,
         null_distribution=null * scale,
         details={"scaled_statistic": obs * scale * n * m / (n + m),
-                 "n_permutations": n_permutations})
-
-
-#: the methods of :func:`two_sample_test`, each with its function's module and name
-TWO_SAMPLE_METHODS = {
-    "mmd": ("two_sample", "mmd_test"),
-    "energy": ("two_sample", "energy_test"),
-    "wasserstein": ("two_sample", "wasserstein_test"),
-    "mmd_agg": ("aggregated", "mmd_agg_test"),
-    "mmd_fuse": ("aggregated", "mmd_fuse_test"),
-    "mmd_deep": ("deep_kernel", "mmd_deep_test"),
-    "c2st": ("classifier_test", "c2st"),
-}
-
-
-def two_sample_test(x, y, method="mmd_agg", *, rng=None, **options):
-    r"""Two-sample test of :math:`H_0: P = Q` by name: one door to every test of the library.
-
-    ===============  ===========================================  ===========================
-    ``method``       test                                         function
-    ===============  ===========================================  ===========================
-    "mmd_agg"        aggregated MMD over 20 kernels (default)     :func:`mmd_agg_test`
-    "mmd_fuse"       soft maximum of normalised MMDs              :func:`mmd_fuse_test`
-    "mmd_deep"       MMD with a deep kernel learned on a split    :func:`mmd_deep_test`
-    "mmd"            MMD, one kernel (median heuristic)           :func:`mmd_test`
-    "energy"         energy distance                              :func:`energy_test`
-    "wasserstein"    W_p in 1-D                                   :func:`wasserstein_test`
-    "c2st"           classifier two-sample test                   :func:`c2st`
-    ===============  ===========================================  ===========================
-
-    The default is the aggregated MMD test: parameter-free, calibrated, and the most
-    powerful of these across the benchmarks of the docs (a single median-heuristic
-    kernel has no power when P and Q differ at a scale far from the typical distance).
-
-    Parameters
-    ----------
-    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
-        Samples of P and Q, shape (n, d) and (m, d) (or 1-D).
-    method : str, default "mmd_agg"
-        One of :data:`TWO_SAMPLE_METHODS`.
-    rng : None, int, numpy Generator or torch.Generator
-        Randomness of the test (permutations, splits, training).
-    **options
-        Passed to the method's function (e.g. ``n_permutations``, ``kernel``).
-
-    Returns
-    -------
-    TwoSampleResult
-        The same result type for every method.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from divergences import two_sample_test
-    >>> rng = np.random.default_rng(0)
-    >>> x, y = rng.normal(size=(150, 2)), rng.normal(size=(150, 2)) + 0.4
-    >>> [two_sample_test(x, y, m, rng=0).pvalue < 0.05 for m in ("mmd_agg", "mmd", "energy")]
-    [True, True, True]
-    """
-    import importlib
-
-    if not isinstance(method, str) or method not in TWO_SAMPLE_METHODS:
-        raise ValueError(f"method must be one of {', '.join(TWO_SAMPLE_METHODS)}, got "
-                         f"{method!r}")
-    module, name = TWO_SAMPLE_METHODS[method]
-    fn = getattr(importlib.import_module(f"divergences.{module}"), name)
-    return fn(x, y, rng=rng, **options)
+                 "n_permutations": n_permutations, "alternative": alternative})

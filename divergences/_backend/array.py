@@ -30,7 +30,7 @@ from typing import Any
 import array_api_compat as aac
 import numpy as np
 
-from . import _special
+from . import special as _special
 
 try:  # torch is a declared dependency, but keep numpy paths importable without it
     import torch

@@ -1,0 +1,51 @@
+"""Pieces of torch training shared by every trained test and estimator."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+__all__ = ["BestParameters"]
+
+
+class BestParameters:
+    """Keep a copy of some parameters at the best value of a criterion seen so far.
+
+    ``update(value)`` snapshots the parameters when ``value`` improves on the best by
+    more than ``min_delta`` (larger for ``mode="max"``, smaller for ``"min"``) and
+    returns whether it did; ``restore()`` copies the snapshot back (a no-op when no
+    snapshot was taken).  With ``snapshot_now`` the starting parameters are the first
+    snapshot, so that ``restore`` always has something to restore.
+    """
+
+    def __init__(self, parameters, *, mode="max", min_delta=0.0, snapshot_now=False):
+        if mode not in ("max", "min"):
+            raise ValueError(f"mode must be 'max' or 'min', got {mode!r}")
+        self.parameters = list(parameters)
+        self.sign = 1.0 if mode == "max" else -1.0
+        self.min_delta = float(min_delta)
+        self.best = -math.inf                   # in "max" orientation
+        self.state = self._copy() if snapshot_now else None
+
+    @property
+    def value(self):
+        """The best value seen (±inf before any)."""
+        return self.sign * self.best
+
+    def _copy(self):
+        return [p.detach().clone() for p in self.parameters]
+
+    def update(self, value):
+        v = self.sign * float(value)
+        if v > self.best + self.min_delta:
+            self.best = v
+            self.state = self._copy()
+            return True
+        return False
+
+    def restore(self):
+        if self.state is not None:
+            with torch.no_grad():
+                for p, keep in zip(self.parameters, self.state):
+                    p.copy_(keep)

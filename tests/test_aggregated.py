@@ -132,12 +132,13 @@ def test_mmd_agg_pvalue_is_the_level_corrected_rule(seed):
     x, y = gen.normal(size=(30, 2)), gen.normal(size=(30, 2)) * (1.0 + 0.15 * seed)
     for weights in ("uniform", "decreasing", "centred"):
         for alpha in (0.05, 0.2):
-            res = dv.mmd_agg_test(x, y, weights=weights, level=alpha, n_permutations_single=99, n_permutations=99,
+            res = dv.mmd_agg_test(x, y, kernel_weights=weights, level=alpha, n_permutations_single=99,
+                                  n_permutations=99,
                                   rng=seed)
             d = res.details
-            rule = bool(np.any(d["pvalues"] <= d["level_correction"] * d["weights"]))
+            rule = bool(np.any(d["pvalues"] <= d["level_correction"] * d["kernel_weights"]))
             assert rule == d["reject"] == (res.pvalue <= alpha)
-            assert d["weights"].sum() == pytest.approx(1.0)
+            assert d["kernel_weights"].sum() == pytest.approx(1.0)
 
 
 def _null_pvalues(test, sampler, reps, **kw):

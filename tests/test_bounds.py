@@ -21,7 +21,7 @@ def test_fgan_bound_is_tight_at_the_optimal_critic(spec):
         t_star = f.derivative(p / q)
         if f.name == "total_variation":       # f' is a subgradient: any value in [-1/2, 1/2] at u = 1
             t_star = 0.5 * np.sign(p / q - 1)
-        bound = dv.fgan_bound(t_star, t_star, f, weights_p=p, weights_q=q)
+        bound = dv.fgan_bound(t_star, t_star, f, x_weights=p, y_weights=q)
         assert bound == pytest.approx(dv.f_divergence(p, q, f), rel=1e-10, abs=1e-12)
 
 
@@ -32,9 +32,9 @@ def test_every_other_critic_gives_less(spec, t, seed):
     rng = np.random.default_rng(seed)
     p, q = random_pmf(rng, 6), random_pmf(rng, 6)
     t = np.minimum(np.array(t), f.conjugate_domain[1])       # inside (or on) dom f*
-    assert dv.fgan_bound(t, t, f, weights_p=p, weights_q=q) <= dv.f_divergence(p, q, f) + 1e-9
+    assert dv.fgan_bound(t, t, f, x_weights=p, y_weights=q) <= dv.f_divergence(p, q, f) + 1e-9
     v = np.array(t)                                          # any raw output is admissible
-    assert dv.fgan_bound_from_logits(v, v, f, weights_p=p, weights_q=q) <= \
+    assert dv.fgan_bound_from_logits(v, v, f, x_weights=p, y_weights=q) <= \
         dv.f_divergence(p, q, f) + 1e-9
 
 
@@ -52,8 +52,8 @@ def test_dv_is_at_least_nwj_and_both_below_kl(t, seed):
     p, q = random_pmf(rng, 5), random_pmf(rng, 5)
     t = np.array(t)
     kl = dv.kl_divergence(p, q)
-    nwj = dv.nwj_bound(t, t, weights_p=p, weights_q=q)
-    dvb = dv.dv_bound(t, t, weights_p=p, weights_q=q)
+    nwj = dv.nwj_bound(t, t, x_weights=p, y_weights=q)
+    dvb = dv.dv_bound(t, t, x_weights=p, y_weights=q)
     assert nwj <= dvb + 1e-9 and dvb <= kl + 1e-9
 
 
@@ -62,14 +62,14 @@ def test_dv_and_nwj_optima():
     p, q = random_pmf(rng, 7), random_pmf(rng, 7)
     kl = dv.kl_divergence(p, q)
     log_r = np.log(p / q)
-    assert dv.dv_bound(log_r, log_r, weights_p=p, weights_q=q) == pytest.approx(kl, rel=1e-12)
-    assert dv.dv_bound(log_r + 3, log_r + 3, weights_p=p, weights_q=q) == pytest.approx(kl, rel=1e-12)
-    assert dv.nwj_bound(1 + log_r, 1 + log_r, weights_p=p, weights_q=q) == pytest.approx(kl, rel=1e-12)
+    assert dv.dv_bound(log_r, log_r, x_weights=p, y_weights=q) == pytest.approx(kl, rel=1e-12)
+    assert dv.dv_bound(log_r + 3, log_r + 3, x_weights=p, y_weights=q) == pytest.approx(kl, rel=1e-12)
+    assert dv.nwj_bound(1 + log_r, 1 + log_r, x_weights=p, y_weights=q) == pytest.approx(kl, rel=1e-12)
     # feeding the JS optimum log r into NWJ is biased by exactly -1/e (pitfall 7)
-    assert dv.nwj_bound(log_r, log_r, weights_p=p, weights_q=q) == pytest.approx(
+    assert dv.nwj_bound(log_r, log_r, x_weights=p, y_weights=q) == pytest.approx(
         kl - 1 / math.e, rel=1e-12)
     # the JS bound is tight at log r: JSD
-    assert dv.js_bound(log_r, log_r, weights_p=p, weights_q=q) == pytest.approx(
+    assert dv.js_bound(log_r, log_r, x_weights=p, y_weights=q) == pytest.approx(
         dv.jensen_shannon(p, q), rel=1e-12)
 
 
@@ -182,11 +182,11 @@ def test_bad_input():
         dv.dv_mi_bound(np.zeros((1, 1)))
     with pytest.raises(ValueError, match="t_q is empty"):
         dv.nwj_bound([1.0], [])
-    with pytest.raises(ValueError, match="weights_p has negative entries"):
-        dv.dv_bound([1.0], [1.0], weights_p=[-1.0])
+    with pytest.raises(ValueError, match="x_weights has negative entries"):
+        dv.dv_bound([1.0], [1.0], x_weights=[-1.0])
     with pytest.raises(ValueError, match="log_baseline must have shape"):
         dv.tuba_bound(np.zeros((3, 3)), np.zeros(2))
-    with pytest.raises(ValueError, match="alpha"):
+    with pytest.raises(ValueError, match="interpolation"):
         dv.interpolated_bound(np.zeros((3, 3)), np.zeros(3), 1.5)
     with pytest.raises(ValueError, match="tau"):
         dv.smile_bound(np.zeros((3, 3)), -1.0)
@@ -216,22 +216,22 @@ def test_weighted_means_at_extreme_weights(w):
     tp, tq = np.array([1.0, 2.0]), np.array([0.0, 1.5])
     for fn in (dv.nwj_bound, dv.dv_bound, dv.js_bound,
                lambda a, b, **k: dv.fgan_bound(a, b, "kl", **k)):
-        for side in ("weights_p", "weights_q"):
+        for side in ("x_weights", "y_weights"):
             got = float(fn(tp, tq, **{side: w}))
             assert got == pytest.approx(float(fn(tp, tq, **{side: ratio})), rel=1e-13), (fn, side)
-    assert float(dv.gan_value([0.3, 0.6], [0.2, 0.4], weights_p=w)) == pytest.approx(
-        float(dv.gan_value([0.3, 0.6], [0.2, 0.4], weights_p=ratio)), rel=1e-13)
+    assert float(dv.gan_value([0.3, 0.6], [0.2, 0.4], x_weights=w)) == pytest.approx(
+        float(dv.gan_value([0.3, 0.6], [0.2, 0.4], x_weights=ratio)), rel=1e-13)
     assert float(dv.wasserstein_1d([0.0, 1.0], [0.0, 2.0, 3.0], w)) == pytest.approx(
         float(dv.wasserstein_1d([0.0, 1.0], [0.0, 2.0, 3.0], ratio)), rel=1e-13)
-    assert float(dv.wasserstein_critic_objective([0.3, 0.7], [0.0], weights_p=w)) == \
-        pytest.approx(float(dv.wasserstein_critic_objective([0.3, 0.7], [0.0], weights_p=ratio)))
+    assert float(dv.wasserstein_critic_objective([0.3, 0.7], [0.0], x_weights=w)) == \
+        pytest.approx(float(dv.wasserstein_critic_objective([0.3, 0.7], [0.0], x_weights=ratio)))
 
 
 @pytest.mark.parametrize("w, match", [([np.inf, 1.0], "infinite"), ([0.0, 0.0], "positive total"),
                                       ([np.nan, 1.0], "NaN"), ([-1.0, 2.0], "negative")])
 def test_bad_weights_are_rejected_by_name(w, match):
-    for call in (lambda: dv.nwj_bound([1.0, 2.0], [0.0, 1.0], weights_q=w),
-                 lambda: dv.gan_value([0.3, 0.6], [0.2, 0.4], weights_q=w),
+    for call in (lambda: dv.nwj_bound([1.0, 2.0], [0.0, 1.0], y_weights=w),
+                 lambda: dv.gan_value([0.3, 0.6], [0.2, 0.4], y_weights=w),
                  lambda: dv.wasserstein_1d([0.0, 1.0], [0.0, 2.0], None, w)):
         with pytest.raises(ValueError, match=match):
             call()
@@ -240,12 +240,12 @@ def test_bad_weights_are_rejected_by_name(w, match):
 def test_weighted_bound_gradients_stay_exact():
     w = torch.tensor([1e308, 3e307], dtype=torch.float64, requires_grad=True)
     t = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
-    dv.nwj_bound(t, torch.tensor([0.0, 1.5], dtype=torch.float64), weights_p=w).backward()
+    dv.nwj_bound(t, torch.tensor([0.0, 1.5], dtype=torch.float64), x_weights=w).backward()
     # d/dt_i of sum(w t)/sum(w) is w_i / sum(w); d/dw_i is (t_i - mean) / sum(w) (~1e-308)
     np.testing.assert_allclose(t.grad.numpy(), [1 / 1.3, 0.3 / 1.3], rtol=1e-12)
     assert torch.isfinite(w.grad).all()
     ok = lambda wp: dv.nwj_bound(torch.tensor([1.0, 2.0], dtype=torch.float64),  # noqa: E731
-                                 torch.tensor([0.0, 1.5], dtype=torch.float64), weights_p=wp)
+                                 torch.tensor([0.0, 1.5], dtype=torch.float64), x_weights=wp)
     assert torch.autograd.gradcheck(ok, (torch.tensor([0.4, 1.1], dtype=torch.float64,
                                                       requires_grad=True),))
 

@@ -219,7 +219,7 @@ def test_baselines_are_exact_at_extreme_magnitudes(scale):
                    lambda a, b: dv.gaussian_mi_estimate(a, b, transform="normal_scores", rng=0),
                    lambda a, b: dv.histogram_mutual_information(a, b, binning="uniform"),
                    lambda a, b: dv.knn_renyi_divergence(a, b + 1 * np.max(np.abs(b)),
-                                                        alpha=0.5)):
+                                                        order=0.5)):
             assert fn(x * s, y * s).value == pytest.approx(fn(x, y).value, rel=1e-9)
 
 
@@ -228,7 +228,7 @@ def test_baselines_stay_finite_on_cauchy_samples():
     t = gen.standard_t(1, size=(2000, 1))
     u = t + gen.standard_t(1, size=(2000, 1))
     for est in (dv.ksg_mutual_information(t, u), dv.gaussian_mi_estimate(t, u, rng=0),
-                dv.knn_kl_divergence(t, u), dv.knn_renyi_divergence(t, u, alpha=0.5),
+                dv.knn_kl_divergence(t, u), dv.knn_renyi_divergence(t, u, order=0.5),
                 dv.histogram_mutual_information(t, u),
                 dv.gaussian_mi_estimate(t, u, transform="normal_scores", rng=0)):
         assert math.isfinite(est.value) and math.isfinite(est.stderr)
@@ -251,7 +251,7 @@ def _brute_knn_renyi(xp, xq, k, alpha):
 @pytest.mark.parametrize("alpha, k", [(0.5, 1), (2.0, 3), (-0.5, 2)])
 def test_knn_renyi_equals_the_definition(alpha, k):
     xp, xq = RNG.normal(size=(40, 2)), RNG.normal(0.5, 1.2, size=(55, 2))
-    est = dv.knn_renyi_divergence(xp, xq, alpha=alpha, k=k)
+    est = dv.knn_renyi_divergence(xp, xq, order=alpha, k=k)
     assert est.value == pytest.approx(_brute_knn_renyi(xp, xq, k, alpha), rel=1e-12)
 
 
@@ -263,7 +263,7 @@ def test_knn_renyi_is_consistent(alpha):
     xp, xq = gen.normal(size=(8000, d)), gen.normal(m, s, size=(8000, d))
     truth = float(dv.renyi_divergence_gaussian(np.zeros(d), np.eye(d), np.full(d, m),
                                                s * s * np.eye(d), alpha=alpha))
-    est = dv.knn_renyi_divergence(xp, xq, alpha=alpha, k=5)
+    est = dv.knn_renyi_divergence(xp, xq, order=alpha, k=5)
     # k-NN bias at n = 8000 is a few hundredths here; 4 standard errors on top of it
     assert abs(est.value - truth) < 4 * est.stderr + 0.04
 
@@ -273,7 +273,7 @@ def test_knn_renyi_tends_to_knn_kl_as_alpha_tends_to_one():
     kl = dv.knn_kl_divergence(xp, xq, k=3).value
     for a in (1 - 1e-6, 1 + 1e-6):
         # B(k, alpha) = 1 + O((alpha - 1)^2): the limit is the k-NN KL estimate exactly
-        assert dv.knn_renyi_divergence(xp, xq, alpha=a, k=3).value == pytest.approx(kl, abs=1e-4)
+        assert dv.knn_renyi_divergence(xp, xq, order=a, k=3).value == pytest.approx(kl, abs=1e-4)
 
 
 # --- Gaussian copula ----------------------------------------------------------------

@@ -17,13 +17,13 @@ def test_value_at_optimal_discriminator_is_2js_minus_log4():
     for zeros in (0, 2):
         p, q = random_pmf(rng, 10, zeros), random_pmf(rng, 10)
         d = dv.optimal_discriminator(p, q)
-        v = dv.gan_value(d, d, weights_p=p, weights_q=q)
+        v = dv.gan_value(d, d, x_weights=p, y_weights=q)
         assert v == pytest.approx(2 * dv.jensen_shannon(p, q) - math.log(4), rel=1e-12)
         assert dv.jensen_shannon_from_gan_value(v) == pytest.approx(dv.jensen_shannon(p, q),
                                                                      rel=1e-12)
         # the same through logits
         logits = np.log(p + 1e-300) - np.log(q)
-        v2 = dv.gan_value(logits, logits, logits=True, weights_p=p, weights_q=q)
+        v2 = dv.gan_value(logits, logits, logits=True, x_weights=p, y_weights=q)
         assert v2 == pytest.approx(v, rel=1e-9)
 
 
@@ -32,9 +32,9 @@ def test_any_other_discriminator_gives_less(d_other, seed):
     rng = np.random.default_rng(seed)
     p, q = random_pmf(rng, 6), random_pmf(rng, 6)
     best = dv.gan_value(dv.optimal_discriminator(p, q), dv.optimal_discriminator(p, q),
-                        weights_p=p, weights_q=q)
+                        x_weights=p, y_weights=q)
     d = np.array(d_other)
-    assert dv.gan_value(d, d, weights_p=p, weights_q=q) <= best + 1e-12
+    assert dv.gan_value(d, d, x_weights=p, y_weights=q) <= best + 1e-12
 
 
 def test_optimal_discriminator_against_density_ratio():
@@ -67,5 +67,5 @@ def test_bad_input():
         dv.gan_value([0.5], [])
     with pytest.raises(ValueError, match="p has negative"):
         dv.optimal_discriminator([-1.0], [1.0])
-    with pytest.raises(ValueError, match="weights_p has negative"):
-        dv.gan_value([0.5], [0.5], weights_p=[-1.0])
+    with pytest.raises(ValueError, match="x_weights has negative"):
+        dv.gan_value([0.5], [0.5], x_weights=[-1.0])

@@ -79,7 +79,7 @@ def test_infinite_cases():
     assert float(dv.gaussian_f_divergence(0.0, 4.0, 0.0, 1.0, "pearson")) == math.inf
     assert float(dv.gaussian_f_divergence(0.0, 1.0, 0.0, 4.0, "neyman")) == math.inf
     assert math.isfinite(float(dv.gaussian_f_divergence(0.0, 1.0, 0.0, 4.0, "pearson")))
-    assert float(dv.renyi_divergence_gaussian(0.0, 4.0, 0.0, 1.0, alpha=3.0)) == math.inf
+    assert float(dv.renyi_divergence_gaussian(0.0, 4.0, 0.0, 1.0, order=3.0)) == math.inf
 
 
 def test_kl_against_torch_distributions_batched():
@@ -132,14 +132,14 @@ def test_renyi():
         integral, _ = integrate.quad(lambda x: p.pdf(x) ** a * q.pdf(x) ** (1 - a), -30, 30,
                                      epsabs=1e-14, epsrel=1e-12, limit=200)
         ref = math.log(integral) / (a - 1)
-        got = float(dv.renyi_divergence_gaussian(m0, s0 ** 2, m1, s1 ** 2, alpha=a))
+        got = float(dv.renyi_divergence_gaussian(m0, s0 ** 2, m1, s1 ** 2, order=a))
         assert got == pytest.approx(ref, rel=1e-8)
     # alpha = 1 is KL; the Bhattacharyya distance is D_{1/2} / 2
     kl = float(dv.gaussian_f_divergence(m0, s0 ** 2, m1, s1 ** 2, "kl"))
-    assert float(dv.renyi_divergence_gaussian(m0, s0 ** 2, m1, s1 ** 2, alpha=1)) == kl
+    assert float(dv.renyi_divergence_gaussian(m0, s0 ** 2, m1, s1 ** 2, order=1)) == kl
     sbar = (s0 ** 2 + s1 ** 2) / 2
     db = (m0 - m1) ** 2 / (8 * sbar) + 0.5 * math.log(sbar / (s0 * s1))
-    assert float(dv.renyi_divergence_gaussian(m0, s0 ** 2, m1, s1 ** 2, alpha=0.5)) == \
+    assert float(dv.renyi_divergence_gaussian(m0, s0 ** 2, m1, s1 ** 2, order=0.5)) == \
         pytest.approx(2 * db, rel=1e-12)
     # squared Hellinger = 2 (1 - BC)
     assert float(dv.gaussian_f_divergence(m0, s0 ** 2, m1, s1 ** 2, "squared_hellinger")) == \
@@ -151,7 +151,7 @@ def test_chi2_matches_renyi_2():
     m0, m1 = rng.normal(size=2), rng.normal(size=2)
     s1 = random_spd(rng, 2)
     s0 = 0.7 * s1
-    d2 = float(dv.renyi_divergence_gaussian(m0, s0, m1, s1, alpha=2.0))
+    d2 = float(dv.renyi_divergence_gaussian(m0, s0, m1, s1, order=2.0))
     assert float(dv.gaussian_f_divergence(m0, s0, m1, s1, "pearson")) == \
         pytest.approx(math.expm1(d2), rel=1e-12)
 
@@ -239,9 +239,9 @@ def test_bad_input(args, exc, match):
 
 
 def test_bad_parameters():
-    with pytest.raises(ValueError, match="alpha must be positive"):
-        dv.renyi_divergence_gaussian(0.0, 1.0, 0.0, 1.0, alpha=-1.0)
-    with pytest.raises(TypeError, match="needs alpha"):
+    with pytest.raises(ValueError, match="order must be positive"):
+        dv.renyi_divergence_gaussian(0.0, 1.0, 0.0, 1.0, order=-1.0)
+    with pytest.raises(TypeError, match="needs order"):
         dv.renyi_divergence_gaussian(0.0, 1.0, 0.0, 1.0)
     with pytest.raises(ValueError, match="rho"):
         dv.gaussian_mutual_information(1.5)

@@ -39,13 +39,13 @@ def test_lsgan_generator_objective_at_the_optimum_is_chi2_to_the_mixture(seed, k
     b = a + width
     c = 0.5 * (a + b)
     d = dv.lsgan_optimal_discriminator(p, q, a=a, b=b)
-    value = dv.lsgan_generator_loss(d, c=c, d_real=d, weights_p=p, weights_q=q)
+    value = dv.lsgan_generator_loss(d, c=c, d_real=d, x_weights=p, y_weights=q)
     m = 0.5 * (p + q)
     chi2 = float(dv.f_divergence(q, m, "pearson"))
     assert value == pytest.approx((width / 2) ** 2 * chi2, rel=1e-10, abs=1e-14)
     assert chi2 == pytest.approx(float(dv.f_divergence(p, q, "le_cam")), rel=1e-10, abs=1e-14)
     # the discriminator's minimum: (b - a)^2 / 4 * (1 - chi2(Q || M))
-    dmin = dv.lsgan_discriminator_loss(d, d, a=a, b=b, weights_p=p, weights_q=q)
+    dmin = dv.lsgan_discriminator_loss(d, d, a=a, b=b, x_weights=p, y_weights=q)
     assert dmin == pytest.approx(width ** 2 / 4 * (1 - chi2), rel=1e-10, abs=1e-14)
 
 
@@ -54,7 +54,7 @@ def test_lsgan_paper_codes_give_half_pearson_of_p_plus_q_to_2q():
     # chi2_Pearson(A || B) = int (B - A)^2 / A... written out from the paper's eq. (9)
     p, q = _pmf(11), _pmf(12)
     d = dv.lsgan_optimal_discriminator(p, q)
-    value = dv.lsgan_generator_loss(d, d_real=d, weights_p=p, weights_q=q)
+    value = dv.lsgan_generator_loss(d, d_real=d, x_weights=p, y_weights=q)
     paper = 0.5 * np.sum((2 * q - (p + q)) ** 2 / (p + q))
     assert value == pytest.approx(paper, rel=1e-12)
 
@@ -62,8 +62,8 @@ def test_lsgan_paper_codes_give_half_pearson_of_p_plus_q_to_2q():
 def test_lsgan_optimal_discriminator_minimises_the_discriminator_loss_numerically():
     p, q = _pmf(3, 5), _pmf(4, 5)
     for a, b in ((-1.0, 1.0), (0.0, 1.0), (2.0, -3.0)):
-        loss = lambda d: float(dv.lsgan_discriminator_loss(d, d, a=a, b=b, weights_p=p,  # noqa: E731
-                                                           weights_q=q))
+        loss = lambda d: float(dv.lsgan_discriminator_loss(d, d, a=a, b=b, x_weights=p,  # noqa: E731
+                                                           y_weights=q))
         best = optimize.minimize(loss, np.zeros(5), method="BFGS", options={"gtol": 1e-12})
         np.testing.assert_allclose(best.x, dv.lsgan_optimal_discriminator(p, q, a=a, b=b),
                                    atol=1e-6)
@@ -75,13 +75,13 @@ def test_lsgan_losses_from_their_definitions_numpy_and_torch():
     wr, wf = gen.uniform(0.1, 2, 7), gen.uniform(0.1, 2, 4)
     want = 0.5 * np.average((dr - 0.7) ** 2, weights=wr) + 0.5 * np.average((df + 0.2) ** 2,
                                                                             weights=wf)
-    got = dv.lsgan_discriminator_loss(dr, df, a=-0.2, b=0.7, weights_p=wr, weights_q=wf)
+    got = dv.lsgan_discriminator_loss(dr, df, a=-0.2, b=0.7, x_weights=wr, y_weights=wf)
     assert isinstance(got, np.floating) and got == pytest.approx(want, rel=1e-13)
     tt = dv.lsgan_discriminator_loss(torch.tensor(dr), torch.tensor(df), a=-0.2, b=0.7,
-                                     weights_p=torch.tensor(wr), weights_q=torch.tensor(wf))
+                                     x_weights=torch.tensor(wr), y_weights=torch.tensor(wf))
     assert isinstance(tt, torch.Tensor) and float(tt) == pytest.approx(want, rel=1e-13)
     assert dv.lsgan_generator_loss(df, c=0.3) == pytest.approx(0.5 * np.mean((df - 0.3) ** 2))
-    assert dv.lsgan_generator_loss(df, c=0.3, weights_q=wf) == pytest.approx(
+    assert dv.lsgan_generator_loss(df, c=0.3, y_weights=wf) == pytest.approx(
         0.5 * np.average((df - 0.3) ** 2, weights=wf))
 
 
@@ -91,7 +91,7 @@ def test_lsgan_gradcheck():
     df = torch.randn(3, dtype=torch.float64, generator=gen, requires_grad=True)
     w = torch.rand(5, dtype=torch.float64, generator=gen) + 0.1
     assert torch.autograd.gradcheck(
-        lambda u, v: dv.lsgan_discriminator_loss(u, v, a=-1.0, b=1.0, weights_p=w), (dr, df))
+        lambda u, v: dv.lsgan_discriminator_loss(u, v, a=-1.0, b=1.0, x_weights=w), (dr, df))
     assert torch.autograd.gradcheck(lambda u, v: dv.lsgan_generator_loss(v, c=0.5, d_real=u),
                                     (dr, df))
 
@@ -107,10 +107,10 @@ def test_lsgan_optimal_discriminator_edges():
     (lambda: dv.lsgan_discriminator_loss([], [1.0]), ValueError, "d_real is empty"),
     (lambda: dv.lsgan_discriminator_loss([1.0], [np.nan]), ValueError, "d_fake contains NaN"),
     (lambda: dv.lsgan_discriminator_loss([1.0], [1.0], a="x"), TypeError, "a must"),
-    (lambda: dv.lsgan_discriminator_loss([1.0], [1.0], weights_p=[1.0, 2.0]), ValueError,
-     "weights_p"),
-    (lambda: dv.lsgan_generator_loss([1.0], weights_p=[1.0]), ValueError, "weights_p"),
-    (lambda: dv.lsgan_generator_loss([1.0], weights_q=[-1.0]), ValueError, "weights_q"),
+    (lambda: dv.lsgan_discriminator_loss([1.0], [1.0], x_weights=[1.0, 2.0]), ValueError,
+     "x_weights"),
+    (lambda: dv.lsgan_generator_loss([1.0], x_weights=[1.0]), ValueError, "x_weights"),
+    (lambda: dv.lsgan_generator_loss([1.0], y_weights=[-1.0]), ValueError, "y_weights"),
     (lambda: dv.lsgan_generator_loss([], c=1.0), ValueError, "d_fake is empty"),
     (lambda: dv.lsgan_generator_loss([1.0], c=math.inf), ValueError, "c must"),
 ])
@@ -142,8 +142,8 @@ def test_cycle_and_identity_losses_from_their_definitions(p, reduction):
     wx, wy = gen.uniform(0.1, 1, 6), gen.uniform(0.1, 1, 5)
     want = (np.average(_reference_distance(x, f(g(x)), p, reduction), weights=wx)
             + np.average(_reference_distance(y, g(f(y)), p, reduction), weights=wy))
-    got = dv.cycle_consistency_loss(x, y, g, f, p=p, reduction=reduction, weights_x=wx,
-                                    weights_y=wy)
+    got = dv.cycle_consistency_loss(x, y, g, f, p=p, reduction=reduction, x_weights=wx,
+                                    y_weights=wy)
     assert got == pytest.approx(want, rel=1e-12)
     want_id = (_reference_distance(y, g(y), p, reduction).mean()
                + _reference_distance(x, f(x), p, reduction).mean())
@@ -259,7 +259,7 @@ def test_cyclegan_numpy_maps():
     (lambda x, y: dv.cycle_consistency_loss(x[:0], y, lambda t: t, lambda t: t), ValueError,
      "empty"),
     (lambda x, y: dv.cycle_consistency_loss(x, y, lambda t: t, lambda t: t,
-                                            weights_x=np.ones(2)), ValueError, "weights_x"),
+                                            x_weights=np.ones(2)), ValueError, "x_weights"),
     (lambda x, y: dv.cyclegan_generator_loss(x, y, lambda t: t, lambda t: t, lambda t: t,
                                              lambda t: t[:, 0], adversarial="hinge"),
      ValueError, "adversarial"),

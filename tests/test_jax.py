@@ -110,7 +110,7 @@ CASES = [
     for name in dv.f_names() if name not in ("alpha", "weighted_jensen_shannon")
 ] + [
     ("nwj_bound", dv.nwj_bound, (LOGITS_P, LOGITS_Q), True),
-    ("dv_bound-weighted", lambda a, b, w: dv.dv_bound(a, b, weights_q=w),
+    ("dv_bound-weighted", lambda a, b, w: dv.dv_bound(a, b, y_weights=w),
      (LOGITS_P, LOGITS_Q, WV[:20]), True),
     ("js_bound", dv.js_bound, (LOGITS_P, LOGITS_Q), True),
     ("infonce_bound", dv.infonce_bound, (S,), True),
@@ -120,7 +120,7 @@ CASES = [
     ("smile_bound-tau1", lambda s: dv.smile_bound(s, tau=1.0), (S,), True),
     ("smile_bound-inf", lambda s: dv.smile_bound(s, tau=np.inf), (S,), True),
     ("tuba_bound", dv.tuba_bound, (S, RNG.normal(size=7)), True),
-    ("interpolated_bound", lambda s, a: dv.interpolated_bound(s, a, alpha=0.3),
+    ("interpolated_bound", lambda s, a: dv.interpolated_bound(s, a, interpolation=0.3),
      (S, RNG.normal(size=7)), True),
     ("gan_discriminator_loss", dv.gan_discriminator_loss, (LOGITS_P, LOGITS_Q), True),
     ("gan_generator_loss", dv.gan_generator_loss, (LOGITS_Q,), True),

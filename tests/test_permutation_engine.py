@@ -206,7 +206,7 @@ def test_mmd_agg_pvalue_and_level_correction_from_their_definitions(monkeypatch)
     res = dv.mmd_agg_test(x, y, n_bandwidths=2, n_permutations=b2, n_permutations_single=b1,
                           level=level, rng=0)
     stats = seen["stats"]                        # (kernels, 1 + B1 + B2)
-    w = res.details["weights"]
+    w = res.details["kernel_weights"]
     assert stats.shape == (4, 1 + b1 + b2)
     ref = stats[:, 1:b1 + 1]
 

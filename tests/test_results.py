@@ -206,7 +206,7 @@ def test_wasserstein_column_is_rejected_with_a_hint(backend):
     x, y = rng.normal(size=(200, 1)), rng.normal(size=(200, 1)) + 1.0
     if backend == "torch":
         x, y = torch.from_numpy(x), torch.from_numpy(y)
-    with pytest.raises(ValueError, match=r"u_values has shape \(200, 1\), a column.*ravel\(\)"):
+    with pytest.raises(ValueError, match=r"x has shape \(200, 1\), a column.*ravel\(\)"):
         dv.wasserstein_1d(x, y)
     with pytest.raises(ValueError, match="column"):
         dv.earth_movers_distance(x, y)
@@ -250,7 +250,7 @@ def test_numpy_scalars_are_accepted_as_parameters(scalar):
     # behave like the Python numbers (they used to raise TypeError)
     value = scalar(2) if scalar is np.int64 else scalar(0.5)
     assert dv.get_f("alpha", alpha=value).params["alpha"] == float(value)
-    assert float(dv.renyi_divergence_gaussian(0.0, 1.0, 1.0, 1.0, alpha=value)) == \
+    assert float(dv.renyi_divergence_gaussian(0.0, 1.0, 1.0, 1.0, order=value)) == \
         pytest.approx(float(value) / 2)
     x, y = np.zeros((6, 1)), np.ones((6, 1))
     assert dv.mmd_test(x, y, bandwidth=value, n_permutations=5, rng=0).details["bandwidth"] == \
@@ -278,7 +278,7 @@ X2 = np.random.default_rng(0).normal(size=(100, 2))
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: dv.wasserstein_1d(None, [1.0]), TypeError, "u_values must be an array"),
+    (lambda: dv.wasserstein_1d(None, [1.0]), TypeError, "x must be an array"),
     (lambda: dv.estimate_f_divergence(X2, X2 + 1, critic="mlp", steps=2), TypeError,
      "critic must be a torch.nn.Module"),
     (lambda: dv.estimate_f_divergence(X2, X2 + 1, lr=-1.0, steps=2), ValueError, "lr must lie in"),
@@ -314,7 +314,7 @@ def test_a_bandwidth_far_below_the_distances_gives_the_identity_kernel():
 
 @pytest.mark.parametrize("call, name", [
     (lambda m: dv.f_divergence(m, m), "p"),
-    (lambda m: dv.wasserstein_1d(m, m), "u_values"),
+    (lambda m: dv.wasserstein_1d(m, m), "x"),
     (lambda m: dv.nwj_bound(m, m), "t_p"),
     (lambda m: dv.get_f("kl")(m), "u"),
     (lambda m: dv.energy_test(m[:, None], m[:, None]), "x"),

@@ -166,17 +166,17 @@ def test_shift_gradient_is_sign():
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
-    (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.0, -1.0]), ValueError, "u_weights has negative"),
-    (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[0.0, 0.0]), ValueError, "positive total"),
-    (dict(u_values=[1.0, np.nan], v_values=[1.0]), ValueError, "u_values contains NaN"),
-    (dict(u_values=[1.0], v_values=[np.inf]), ValueError, "v_values contains infinite"),
-    (dict(u_values=[], v_values=[1.0]), ValueError, "u_values is empty"),
-    (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.0, 2.0, 3.0]), ValueError, "u_weights of shape"),
-    (dict(u_values=[1.0], v_values=[1.0], p=0.5), ValueError, "p must be"),
-    (dict(u_values=[1.0], v_values=[1.0], p="2"), TypeError, "p must be"),
-    (dict(u_values=np.ones((2, 3)), v_values=np.ones((3, 3))), ValueError, "do not broadcast"),
-    (dict(u_values=1.0, v_values=[1.0]), ValueError, "at least one dimension"),
-    (dict(u_values=[1.0], v_values=[1.0], v_weights=[np.nan]), ValueError, "v_weights contains NaN"),
+    (dict(x=[1.0, 2.0], y=[1.0], x_weights=[1.0, -1.0]), ValueError, "x_weights has negative"),
+    (dict(x=[1.0, 2.0], y=[1.0], x_weights=[0.0, 0.0]), ValueError, "positive total"),
+    (dict(x=[1.0, np.nan], y=[1.0]), ValueError, "x contains NaN"),
+    (dict(x=[1.0], y=[np.inf]), ValueError, "y contains infinite"),
+    (dict(x=[], y=[1.0]), ValueError, "x is empty"),
+    (dict(x=[1.0, 2.0], y=[1.0], x_weights=[1.0, 2.0, 3.0]), ValueError, "x_weights of shape"),
+    (dict(x=[1.0], y=[1.0], p=0.5), ValueError, "p must be"),
+    (dict(x=[1.0], y=[1.0], p="2"), TypeError, "p must be"),
+    (dict(x=np.ones((2, 3)), y=np.ones((3, 3))), ValueError, "do not broadcast"),
+    (dict(x=1.0, y=[1.0]), ValueError, "at least one dimension"),
+    (dict(x=[1.0], y=[1.0], y_weights=[np.nan]), ValueError, "y_weights contains NaN"),
 ])
 def test_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -319,8 +319,8 @@ def test_more_bad_input():
         dv.optimal_critic_1d(np.ones((2, 3)), np.ones((2, 3)))
     with pytest.raises(ValueError, match="critic_q is empty"):
         dv.wasserstein_critic_objective([1.0], [])
-    with pytest.raises(ValueError, match="weights_p has negative"):
-        dv.wasserstein_critic_objective([1.0], [1.0], weights_p=[-1.0])
+    with pytest.raises(ValueError, match="x_weights has negative"):
+        dv.wasserstein_critic_objective([1.0], [1.0], x_weights=[-1.0])
     with pytest.raises(ValueError, match="projections must be non-zero"):
         dv.sliced_wasserstein(np.ones((3, 2)), np.ones((3, 2)), projections=[[0.0, 0.0]])
     with pytest.raises(ValueError, match="n_projections"):

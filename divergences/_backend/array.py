@@ -310,23 +310,23 @@ def check_weights(xp, name: str, w, like=None, like_name: str | None = None):
     return w
 
 
-def two_sample_values(t_p, t_q, weights_p=None, weights_q=None, names=("t_p", "t_q")):
+def two_sample_values(t_p, t_q, x_weights=None, y_weights=None, names=("t_p", "t_q")):
     """Convert and validate per-sample values of two samples and their optional weights.
 
-    The values (critic outputs, logits, discriminator outputs) must be non-empty
-    along the last axis and free of NaN; the weights pass :func:`check_weights`
-    against them.  ``names`` are the caller's argument names for the values;
-    the weights are always ``weights_p``/``weights_q``.  Returns
-    ``xp, values_p, values_q, weights_p, weights_q``.
+    The values (critic outputs, logits, discriminator outputs) at the samples x of P
+    and y of Q must be non-empty along the last axis and free of NaN; the weights of
+    those samples pass :func:`check_weights` against them.  ``names`` are the caller's
+    argument names for the values; the weights are always ``x_weights``/``y_weights``
+    (the library's vocabulary).  Returns ``xp, values_p, values_q, x_weights, y_weights``.
     """
     for name, value in zip(names, (t_p, t_q)):
         if value is None:
             raise TypeError(f"{name} must be an array of values, got None")
-    xp, arrays = as_float_dict(**{names[0]: t_p, names[1]: t_q, "weights_p": weights_p,
-                                  "weights_q": weights_q})
-    for wname, name in zip(("weights_p", "weights_q"), names):
+    xp, arrays = as_float_dict(**{names[0]: t_p, names[1]: t_q, "x_weights": x_weights,
+                                  "y_weights": y_weights})
+    for wname, name in zip(("x_weights", "y_weights"), names):
         _check_values(xp, name, arrays[name], wname, arrays[wname])
-    return xp, arrays[names[0]], arrays[names[1]], arrays["weights_p"], arrays["weights_q"]
+    return xp, arrays[names[0]], arrays[names[1]], arrays["x_weights"], arrays["y_weights"]
 
 
 def one_sample_values(t, weights=None, name="t", weights_name="weights"):

@@ -83,7 +83,7 @@ class GaussianPair:
                  for name in ("kl", "reverse_kl", "jeffreys", "squared_hellinger", "pearson",
                               "neyman")}
         truth["alpha_0.5"] = float(gaussian_f_divergence(*args, _alpha(0.5)))
-        truth["renyi_2"] = float(renyi_divergence_gaussian(*args, alpha=2.0))
+        truth["renyi_2"] = float(renyi_divergence_gaussian(*args, order=2.0))
         if self.mean_p.size == 1:
             sp, sq = math.sqrt(self.cov_p[0, 0]), math.sqrt(self.cov_q[0, 0])
             truth["w1"] = float(normal_wasserstein_1d(self.mean_p[0], sp, self.mean_q[0], sq))

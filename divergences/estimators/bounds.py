@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 
+from .._backend.deprecation import renamed_keywords
 from .._backend.array import as_float_arrays, as_output, two_sample_values, weighted_mean
 from .._backend.checks import is_real
 from ..fdiv.ffunctions import get_f
@@ -106,7 +107,8 @@ def _diag_mean(xp, s):
 # ---------------------------------------------------------------------------
 
 
-def fgan_bound(t_p, t_q, f, *, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def fgan_bound(t_p, t_q, f, *, x_weights=None, y_weights=None):
     r"""f-GAN lower bound :math:`D_f(P\|Q) \ge \mathbb{E}_P[T] - \mathbb{E}_Q[f^*(T)]`.
 
     Parameters
@@ -116,7 +118,7 @@ def fgan_bound(t_p, t_q, f, *, weights_p=None, weights_q=None):
         and of Q, along the last axis.  Values outside the domain make
         :math:`f^*(T) = +\infty` and the bound :math:`-\infty` (honestly).
     f : str or FFunction
-    weights_p, weights_q : optional
+    x_weights, y_weights : optional
         Non-negative weights (normalised internally), e.g. the probabilities of
         the points, which makes the bound exact for discrete P and Q.
 
@@ -130,17 +132,18 @@ def fgan_bound(t_p, t_q, f, *, weights_p=None, weights_q=None):
     >>> from divergences import fgan_bound, f_divergence, get_f
     >>> p, q = np.array([0.7, 0.3]), np.array([0.4, 0.6])
     >>> t_star = get_f("kl").derivative(p / q)
-    >>> bool(np.isclose(fgan_bound(t_star, t_star, "kl", weights_p=p, weights_q=q),
+    >>> bool(np.isclose(fgan_bound(t_star, t_star, "kl", x_weights=p, y_weights=q),
     ...                 f_divergence(p, q, "kl")))
     True
     """
     f = get_f(f)
-    xp, tp, tq, wp, wq = _two_sample(t_p, t_q, weights_p, weights_q)
+    xp, tp, tq, wp, wq = _two_sample(t_p, t_q, x_weights, y_weights)
     with xp.errstate():
         return as_output(_mean(xp, tp, wp) - _mean(xp, f._conjugate(xp, tq), wq))
 
 
-def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def fgan_bound_from_logits(v_p, v_q, f, *, x_weights=None, y_weights=None):
     r"""f-GAN bound through the output activation: :math:`\mathbb{E}_P[g_f(V)] - \mathbb{E}_Q[f^*(g_f(V))]`.
 
     Any real raw output V is admissible; :math:`f^*(g_f(V))` is evaluated in
@@ -156,7 +159,7 @@ def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
     f : str or FFunction
         The generator (see :func:`get_f`); its activation :math:`g_f` maps the
         outputs into the domain of :math:`f^*`.
-    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
@@ -171,11 +174,11 @@ def fgan_bound_from_logits(v_p, v_q, f, *, weights_p=None, weights_q=None):
     >>> round(float(fgan_bound_from_logits([0.0], [0.0], "gan")), 6)   # chance: -log 4
     -1.386294
     """
-    return _fgan_from_logits(v_p, v_q, get_f(f), weights_p, weights_q)
+    return _fgan_from_logits(v_p, v_q, get_f(f), x_weights, y_weights)
 
 
-def _fgan_from_logits(v_p, v_q, f, weights_p, weights_q):
-    xp, vp, vq, wp, wq = _two_sample(v_p, v_q, weights_p, weights_q, names=("v_p", "v_q"))
+def _fgan_from_logits(v_p, v_q, f, x_weights, y_weights):
+    xp, vp, vq, wp, wq = _two_sample(v_p, v_q, x_weights, y_weights, names=("v_p", "v_q"))
     if f.name == "neyman" and xp.maybe(vp < _neyman_overflow(xp, vp)):
         return as_output(_neyman_from_logits(xp, vp, vq, wp, wq))
     with xp.errstate():
@@ -205,7 +208,8 @@ def _neyman_from_logits(xp, vp, vq, wp, wq):
         return -1.0 + xp.exp(m) * (xp.exp(lb - m) - xp.exp(la - m))
 
 
-def nwj_bound(t_p, t_q, *, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def nwj_bound(t_p, t_q, *, x_weights=None, y_weights=None):
     r"""NWJ bound on KL: :math:`\mathrm{KL}(P\|Q) \ge \mathbb{E}_P[T] - \mathbb{E}_Q[e^{T-1}]`.
 
     Nguyen, Wainwright & Jordan (2010); tight at :math:`T = 1 + \log(p/q)`.
@@ -217,7 +221,7 @@ def nwj_bound(t_p, t_q, *, weights_p=None, weights_q=None):
         Critic values on samples of P.
     t_q : array_like, torch.Tensor or jax.Array
         Critic values on samples of Q.
-    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
@@ -232,12 +236,13 @@ def nwj_bound(t_p, t_q, *, weights_p=None, weights_q=None):
     >>> round(float(nwj_bound([1.0], [1.0])), 6)     # T = 1 + log 1: KL(P||P) = 0
     0.0
     """
-    xp, tp, tq, wp, wq = _two_sample(t_p, t_q, weights_p, weights_q)
+    xp, tp, tq, wp, wq = _two_sample(t_p, t_q, x_weights, y_weights)
     with xp.errstate():
         return as_output(_mean(xp, tp, wp) - _mean(xp, xp.exp(tq - 1.0), wq))
 
 
-def dv_bound(t_p, t_q, *, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def dv_bound(t_p, t_q, *, x_weights=None, y_weights=None):
     r"""Donsker-Varadhan bound: :math:`\mathrm{KL}(P\|Q) \ge \mathbb{E}_P[T] - \log\mathbb{E}_Q[e^T]`.
 
     At least the NWJ bound for the same critic (since :math:`\log z \le z/e`),
@@ -251,7 +256,7 @@ def dv_bound(t_p, t_q, *, weights_p=None, weights_q=None):
         Critic values on samples of P.
     t_q : array_like, torch.Tensor or jax.Array
         Critic values on samples of Q.
-    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
@@ -266,12 +271,13 @@ def dv_bound(t_p, t_q, *, weights_p=None, weights_q=None):
     >>> float(dv_bound([3.0, 3.0], [3.0]))     # a constant critic gives 0
     0.0
     """
-    xp, tp, tq, wp, wq = _two_sample(t_p, t_q, weights_p, weights_q)
+    xp, tp, tq, wp, wq = _two_sample(t_p, t_q, x_weights, y_weights)
     with xp.errstate():
         return as_output(_mean(xp, tp, wp) - _log_mean_exp(xp, tq, wq))
 
 
-def js_bound(v_p, v_q, *, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def js_bound(v_p, v_q, *, x_weights=None, y_weights=None):
     r"""Jensen-Shannon lower bound from discriminator logits.
 
     .. math::
@@ -288,7 +294,7 @@ def js_bound(v_p, v_q, *, weights_p=None, weights_q=None):
         Discriminator logits on samples of P.
     v_q : array_like, torch.Tensor or jax.Array
         Discriminator logits on samples of Q.
-    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally); default uniform.
 
     Returns
@@ -303,7 +309,7 @@ def js_bound(v_p, v_q, *, weights_p=None, weights_q=None):
     >>> float(js_bound([0.0], [0.0]))   # a clueless discriminator: 0
     0.0
     """
-    return _fgan_from_logits(v_p, v_q, get_f("jensen_shannon"), weights_p, weights_q)
+    return _fgan_from_logits(v_p, v_q, get_f("jensen_shannon"), x_weights, y_weights)
 
 
 # ---------------------------------------------------------------------------
@@ -469,7 +475,8 @@ def _baseline(xp, log_baseline, s):
     return a
 
 
-def interpolated_bound(scores, log_baseline, alpha):
+@renamed_keywords(alpha="interpolation")
+def interpolated_bound(scores, log_baseline, interpolation):
     r"""Interpolation between InfoNCE (:math:`\alpha = 1`) and TUBA (:math:`\alpha = 0`).
 
     Poole et al. (2019), eq. (11): the baseline of TUBA is replaced by
@@ -494,7 +501,7 @@ def interpolated_bound(scores, log_baseline, alpha):
     scores : (K, K) array or tensor
     log_baseline : (K,) array or tensor
         :math:`a(y_j)`.
-    alpha : float in [0, 1]
+    interpolation : float in [0, 1]
 
     Returns
     -------
@@ -510,22 +517,22 @@ def interpolated_bound(scores, log_baseline, alpha):
     >>> bool(np.isclose(interpolated_bound(s, np.zeros(3), 1.0), infonce_bound(s)))
     True
     """
-    if not is_real(alpha) or not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}")
+    if not is_real(interpolation) or not 0 <= interpolation <= 1:
+        raise ValueError(f"interpolation must be a number in [0, 1], got {interpolation!r}")
     xp, s = _scores(scores)
     a = _baseline(xp, log_baseline, s)
     k = s.shape[-1]
     with xp.errstate():
-        if alpha == 0:
+        if interpolation == 0:
             return as_output(_tuba(xp, s, a))
         offdiag = _offdiag_mask(xp, s)
         log_m = xp.logsumexp(s, axis=-2) - math.log(k)                       # column means
         log_m_loo = xp.logsumexp(xp.where(offdiag, s, -math.inf), axis=-2) - math.log(k - 1)
 
-        def mix(log_mean):  # log(alpha e^{log_mean} + (1 - alpha) e^{a})
-            if alpha == 1:
+        def mix(log_mean):  # log(interpolation e^{log_mean} + (1 - interpolation) e^{a})
+            if interpolation == 1:
                 return log_mean
-            return xp.logaddexp(log_mean + math.log(alpha), a + math.log1p(-alpha))
+            return xp.logaddexp(log_mean + math.log(interpolation), a + math.log1p(-interpolation))
 
         ell, ell_loo = mix(log_m), mix(log_m_loo)
         joint = xp.mean(xp.linalg.diagonal(s) - ell, axis=-1)

@@ -28,7 +28,9 @@ import warnings
 
 import numpy as np
 from scipy import special, stats
+from scipy.spatial import cKDTree
 
+from .._backend.deprecation import renamed_keywords
 from .._backend.array import as_numpy_or_torch, check_finite, namespace
 from .._backend.checks import check_bool, check_int, check_real, numpy_rng
 from .estimate import Estimate, _to_2d
@@ -84,7 +86,6 @@ def _standardized(a):
 
 def _ksg_counts_chebyshev(x, y, k, variant):
     """eps-neighbour counts with the max-norm in each space (KD-trees, O(N log N))."""
-    from scipy.spatial import cKDTree
 
     z = np.concatenate([x, y], axis=1)
     dist, idx = cKDTree(z).query(z, k=k + 1, p=np.inf)
@@ -223,12 +224,13 @@ def ksg_mutual_information(x, y, *, k=3, variant=1, metric="chebyshev", standard
                      {"k": k, "variant": variant, "metric": metric, "n": n})
 
 
-def knn_kl_divergence(x_p, x_q, *, k=1, confidence=0.95):
+@renamed_keywords(x_p="x", x_q="y")
+def knn_kl_divergence(x, y, *, k=1, confidence=0.95):
     r"""k-nearest-neighbour estimate of :math:`\mathrm{KL}(P\|Q)` (Wang, Kulkarni & Verdú 2009).
 
-    With :math:`\rho_k(i)` the Euclidean distance from :math:`x_i \in` ``x_p``
-    to its k-th nearest neighbour among the other n - 1 points of ``x_p`` and
-    :math:`\nu_k(i)` the distance to its k-th nearest neighbour in ``x_q`` (m points),
+    With :math:`\rho_k(i)` the Euclidean distance from :math:`x_i \in` ``x``
+    to its k-th nearest neighbour among the other n - 1 points of ``x`` and
+    :math:`\nu_k(i)` the distance to its k-th nearest neighbour in ``y`` (m points),
 
     .. math::
 
@@ -239,9 +241,9 @@ def knn_kl_divergence(x_p, x_q, *, k=1, confidence=0.95):
 
     Parameters
     ----------
-    x_p : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
+    x : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of P, shape (n,) or (n, d).
-    x_q : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
+    y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of Q, shape (m,) or (m, d).
     k : int, default 1
         Neighbour order.
@@ -263,43 +265,42 @@ def knn_kl_divergence(x_p, x_q, *, k=1, confidence=0.95):
     >>> abs(est.value - 1.0) < 0.1      # KL = |shift|^2 / 2 = 1
     True
     """
-    rho, nu, n, m, d, k = _knn_distances(x_p, x_q, k)
+    rho, nu, n, m, d, k = _knn_distances(x, y, k)
     _warn_ties(rho, "knn_kl_divergence")
     with np.errstate(divide="ignore"):
         terms = d * (np.log(nu) - np.log(rho))
     if not np.isfinite(terms).all():
-        raise ValueError("x_p has points that coincide with their k-th neighbour in x_p or in "
-                         "x_q (distance 0): the estimator needs continuous data; add a tiny "
+        raise ValueError("x has points that coincide with their k-th neighbour in x or in "
+                         "y (distance 0): the estimator needs continuous data; add a tiny "
                          "noise or raise k")
     return _estimate(terms, math.log(m / (n - 1)), f"k-NN KL estimator (k={k})", confidence,
                      {"k": k, "n": n, "m": m})
 
 
-def _knn_distances(x_p, x_q, k):
-    """Validated samples and the k-th neighbour distances within x_p and from x_p to x_q."""
-    from scipy.spatial import cKDTree
-
-    x_p, x_q = _samples(x_p=x_p, x_q=x_q)
-    n, d = x_p.shape
-    m = x_q.shape[0]
-    if x_q.shape[1] != d:
-        raise ValueError(f"x_p and x_q must have the same dimension, got {d} and {x_q.shape[1]}")
+def _knn_distances(x, y, k):
+    """Validated samples and the k-th neighbour distances within x and from x to y."""
+    x, y = _samples(x=x, y=y)
+    n, d = x.shape
+    m = y.shape[0]
+    if y.shape[1] != d:
+        raise ValueError(f"x and y must have the same dimension, got {d} and {y.shape[1]}")
     k = check_int("k", k, 1)
     if k > n - 1 or k > m:
         raise ValueError(f"k must be at most n - 1 = {n - 1} and m = {m}, got {k}")
-    rho = cKDTree(x_p).query(x_p, k=k + 1)[0][:, -1]
-    nu = cKDTree(x_q).query(x_p, k=k)[0]
+    rho = cKDTree(x).query(x, k=k + 1)[0][:, -1]
+    nu = cKDTree(y).query(x, k=k)[0]
     nu = nu if nu.ndim == 1 else nu[:, -1]
     return rho, nu, n, m, d, k
 
 
-def knn_renyi_divergence(x_p, x_q, *, alpha, k=3, confidence=0.95):
+@renamed_keywords(x_p="x", x_q="y", alpha="order")
+def knn_renyi_divergence(x, y, *, order, k=3, confidence=0.95):
     r"""k-nearest-neighbour estimate of the Rényi divergence :math:`D_\alpha(P\|Q)` (Póczos & Schneider 2011).
 
     :math:`D_\alpha(P\|Q) = \frac{1}{\alpha-1}\log\int p^\alpha q^{1-\alpha}
     = \frac{1}{\alpha-1}\log E_P[(q/p)^{1-\alpha}]`.  With :math:`\rho_k(i)`,
     :math:`\nu_k(i)` as in :func:`knn_kl_divergence` (k-th neighbour distances of
-    :math:`x_i` within ``x_p`` and in ``x_q``), the k-NN density ratio
+    :math:`x_i` within ``x`` and in ``y``), the k-NN density ratio
     :math:`(n-1)\rho_k^d / (m\nu_k^d)` estimates q/p, and
 
     .. math::
@@ -314,11 +315,11 @@ def knn_renyi_divergence(x_p, x_q, *, alpha, k=3, confidence=0.95):
 
     Parameters
     ----------
-    x_p : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
+    x : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of P, shape (n,) or (n, d).
-    x_q : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
+    y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of Q, shape (m,) or (m, d).
-    alpha : float
+    order : float
         Order, :math:`\alpha \ne 1` (for :math:`\alpha \to 1` use
         :func:`knn_kl_divergence`), with :math:`|\alpha - 1| < k`.
     k : int, default 3
@@ -339,35 +340,35 @@ def knn_renyi_divergence(x_p, x_q, *, alpha, k=3, confidence=0.95):
     >>> from divergences import knn_renyi_divergence
     >>> rng = np.random.default_rng(0)
     >>> est = knn_renyi_divergence(rng.normal(0, 1, (4000, 2)), rng.normal(1, 1, (4000, 2)),
-    ...                            alpha=0.5, k=5)
-    >>> abs(est.value - 0.5) < 0.05       # alpha |shift|^2 / 2 = 0.5 (shift (1, 1))
+    ...                            order=0.5, k=5)
+    >>> abs(est.value - 0.5) < 0.05       # order |shift|^2 / 2 = 0.5 (shift (1, 1))
     True
     """
-    alpha = check_real("alpha", alpha)
-    if alpha == 1.0:
-        raise ValueError("alpha must differ from 1 (its limit is KL: use knn_kl_divergence)")
-    rho, nu, n, m, d, k = _knn_distances(x_p, x_q, k)
-    if not abs(alpha - 1.0) < k:
-        raise ValueError(f"k must exceed |alpha - 1| = {abs(alpha - 1):g} for the bias "
+    order = check_real("order", order)
+    if order == 1.0:
+        raise ValueError("order must differ from 1 (its limit is KL: use knn_kl_divergence)")
+    rho, nu, n, m, d, k = _knn_distances(x, y, k)
+    if not abs(order - 1.0) < k:
+        raise ValueError(f"k must exceed |order - 1| = {abs(order - 1):g} for the bias "
                          f"correction to exist, got k={k}")
     _warn_ties(rho, "knn_renyi_divergence")
     with np.errstate(divide="ignore"):
         log_ratio = math.log((n - 1) / m) + d * (np.log(rho) - np.log(nu))
     if not np.isfinite(log_ratio).all():
-        raise ValueError("x_p has points that coincide with their k-th neighbour in x_p or in "
-                         "x_q (distance 0): the estimator needs continuous data; add a tiny "
+        raise ValueError("x has points that coincide with their k-th neighbour in x or in "
+                         "y (distance 0): the estimator needs continuous data; add a tiny "
                          "noise or raise k")
     z = float(stats.norm.ppf(0.5 + check_real("confidence", confidence, 0, 1) / 2))
-    log_terms = (1.0 - alpha) * log_ratio
-    log_b = 2 * math.lgamma(k) - math.lgamma(k - alpha + 1) - math.lgamma(k + alpha - 1)
+    log_terms = (1.0 - order) * log_ratio
+    log_b = 2 * math.lgamma(k) - math.lgamma(k - order + 1) - math.lgamma(k + order - 1)
     log_mean = float(special.logsumexp(log_terms) - math.log(n))
-    value = (log_b + log_mean) / (alpha - 1.0)
+    value = (log_b + log_mean) / (order - 1.0)
     # delta method: se(log mean) = sd(t) / (sqrt(n) mean(t)), t on a common scale
     t = np.exp(log_terms - log_terms.max())
-    se = float(t.std(ddof=1) / (math.sqrt(n) * t.mean() * abs(alpha - 1.0))) if n > 1 else math.inf
+    se = float(t.std(ddof=1) / (math.sqrt(n) * t.mean() * abs(order - 1.0))) if n > 1 else math.inf
     return Estimate(value=value, stderr=se, ci=(value - z * se, value + z * se), curve=None,
-                    critic=None, method=f"k-NN Renyi estimator (alpha={alpha:g}, k={k})",
-                    details={"k": k, "alpha": alpha, "n": n, "m": m}, confidence=confidence)
+                    critic=None, method=f"k-NN Renyi estimator (order={order:g}, k={k})",
+                    details={"k": k, "order": order, "n": n, "m": m}, confidence=confidence)
 
 
 def _gaussian_mi(x, y):

@@ -17,6 +17,7 @@ import numpy as np
 
 import torch
 
+from .._backend.deprecation import renamed_keywords
 from .._backend.array import as_numpy_or_torch, check_finite, namespace
 from .._backend.checks import check_device, check_int, check_real, numpy_rng
 from .._backend.progress import check_progress, progress_bar
@@ -323,7 +324,8 @@ def _batch_indices(gen, n, size, device):
 _F_BOUNDS = ("fgan", "nwj", "dv")
 
 
-def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=1500,
+@renamed_keywords(x_p="x", x_q="y")
+def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500,
                           batch_size=256, lr=1e-3, eval_fraction=0.3, rng=None, device=None,
                           progress=None, confidence=0.95, transform="normal_scores"):
     r"""Estimate :math:`D_f(P\|Q)` from samples by training a critic on a lower bound.
@@ -343,7 +345,7 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
 
     Parameters
     ----------
-    x_p, x_q : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
+    x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         Samples of P and Q, shape (n, d) or (n,).
     f : str or FFunction, default "kl"
     bound : {"fgan", "nwj", "dv"}
@@ -396,11 +398,11 @@ def estimate_f_divergence(x_p, x_q, f="kl", *, bound="fgan", critic=None, steps=
     _check_transform(transform)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     z = _z(confidence)
-    dev = _device(device, x_p, x_q)
-    xp_t, xq_t = _tensors(dev, True, x_p=x_p, x_q=x_q)
+    dev = _device(device, x, y)
+    xp_t, xq_t = _tensors(dev, True, x=x, y=y)
     gen_np = numpy_rng(rng)
-    tr_p, ev_p = _split(gen_np, xp_t.shape[0], eval_fraction, "x_p")
-    tr_q, ev_q = _split(gen_np, xq_t.shape[0], eval_fraction, "x_q")
+    tr_p, ev_p = _split(gen_np, xp_t.shape[0], eval_fraction, "x")
+    tr_q, ev_q = _split(gen_np, xq_t.shape[0], eval_fraction, "y")
     gen = _torch_generator(gen_np)
     # a validation part of the training data selects the best critic along training
     tr_p, va_p = tr_p[: -max(2, tr_p.size // 5)], tr_p[-max(2, tr_p.size // 5):]
@@ -519,9 +521,10 @@ def _mi_objectives(name, tau, alpha):
             (lambda s, a: B.interpolated_bound(s, a, alpha)))
 
 
+@renamed_keywords(alpha="interpolation")
 def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", steps=1500,
                                 batch_size=128, lr=1e-3, eval_fraction=0.3, tau=5.0,
-                                alpha=0.01, rng=None, device=None, progress=None,
+                                interpolation=0.01, rng=None, device=None, progress=None,
                                 confidence=0.95, hidden=128, layers=2, embed_dim=32,
                                 transform="normal_scores"):
     r"""Estimate :math:`I(X;Y)` from joint samples with a trained critic.
@@ -540,7 +543,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     ``"mine"``                :func:`~divergences.mine_step` / DV             DV with bias-corrected gradient
     ``"js"``                  :func:`~divergences.js_mi_bound` / NWJ(T + 1)   stable training, NWJ variance
     ``"tuba"``                :func:`~divergences.tuba_bound`                 learned baseline a(y)
-    ``"interpolated"``        :func:`~divergences.interpolated_bound`         alpha trades bias for variance
+    ``"interpolated"``        :func:`~divergences.interpolated_bound`         interpolation trades bias for variance
     ``"smile"``               JS / :func:`~divergences.smile_bound` (tau)     tau trades bias for variance
     ========================  =============================================  ==============================
 
@@ -556,7 +559,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     eval_fraction : float, default 0.3
     tau : float, default 5
         SMILE's clipping.
-    alpha : float, default 0.01
+    interpolation : float, default 0.01
         The interpolated bound's weight on InfoNCE.
     rng, device, progress, confidence
         As in :func:`estimate_f_divergence`.
@@ -588,7 +591,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     >>> abs(est.value - truth) < 0.15
     True
     """
-    _check_mi_options(bound, alpha, tau)
+    _check_mi_options(bound, interpolation, tau)
     check_progress(progress)
     _check_transform(transform)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
@@ -624,7 +627,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
         baseline = MLP(yt.shape[1], 1, hidden=64, layers=1, generator=gen).to(dev)
         params += list(baseline.parameters())
     opt = torch.optim.Adam(params, lr=lr)
-    train_obj, eval_obj = _mi_objectives(bound, tau, alpha)
+    train_obj, eval_obj = _mi_objectives(bound, tau, interpolation)
 
     def log_baseline(yb):
         return None if baseline is None else baseline(yb).squeeze(-1)
@@ -694,8 +697,9 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
                          "clipped_fraction": clip["out"] / max(clip["total"], 1)})
 
 
+@renamed_keywords(alpha="interpolation")
 def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, batch_size=128,
-                                        lr=1e-3, eval_fraction=0.3, tau=5.0, alpha=0.01,
+                                        lr=1e-3, eval_fraction=0.3, tau=5.0, interpolation=0.01,
                                         rng=None, device=None, confidence=0.95, hidden=128,
                                         layers=2, embed_dim=32, progress=None,
                                         transform="normal_scores"):
@@ -716,7 +720,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     ----------
     x, y : array_like, torch.Tensor or jax.Array (JAX arrays are copied to numpy)
         M independent data sets of paired samples, shapes (M, n, d_x) and (M, n, d_y).
-    bound, steps, batch_size, lr, eval_fraction, tau, alpha, confidence
+    bound, steps, batch_size, lr, eval_fraction, tau, interpolation, confidence
         As in :func:`estimate_mutual_information`.
     rng : None, int, numpy Generator
         Seed of the splits, initialisations and mini-batches.
@@ -745,7 +749,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     (4, True)
     """
 
-    _check_mi_options(bound, alpha, tau)
+    _check_mi_options(bound, interpolation, tau)
     check_progress(progress)
     _check_transform(transform)
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
@@ -780,7 +784,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         baseline = _BatchedMLP(m, yt.shape[2], 1, 64, 1, gen).to(dev)
         params += list(baseline.parameters())
     opt = torch.optim.Adam(params, lr=lr)
-    train_obj, eval_obj = _mi_objectives(bound, tau, alpha)
+    train_obj, eval_obj = _mi_objectives(bound, tau, interpolation)
     rows = torch.arange(m, device=dev)[:, None]
 
     def log_baseline(yb):

@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from .._backend.deprecation import renamed_keywords
 from .._backend.array import as_float_arrays, check_finite, is_torch
 from .._backend.checks import is_real
 from .ffunctions import get_f
@@ -251,7 +252,8 @@ def gaussian_f_divergence(mean_p, cov_p, mean_q=None, cov_q=None, f="kl"):
     return xp.expm1(_log_affinity(xp, a, *p_args)) / (a * (a - 1.0))
 
 
-def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, alpha=None):
+@renamed_keywords(alpha="order")
+def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, order=None):
     r"""Rényi divergence :math:`D_\alpha(P\|Q) = \frac{1}{\alpha-1}\ln\int p^\alpha q^{1-\alpha}` between Gaussians.
 
     .. math::
@@ -261,15 +263,15 @@ def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, alpha=None
         \qquad \Sigma_\alpha = \alpha\Sigma_1 + (1-\alpha)\Sigma_0,
 
     and :math:`+\infty` when :math:`\Sigma_\alpha` is not positive definite.
-    ``alpha = 1`` gives KL(P||Q).
+    ``order = 1`` gives KL(P||Q).
 
     Parameters
     ----------
     mean_p, cov_p, mean_q, cov_q : array_like, torch.Tensor or jax.Array
         As in :func:`gaussian_f_divergence` (or a pair of torch distributions,
-        then ``alpha`` is the third argument).
-    alpha : float
-        Order, ``alpha > 0``.
+        then ``order`` is the third argument).
+    order : float
+        Order, ``order > 0``.
 
     Returns
     -------
@@ -280,21 +282,21 @@ def renyi_divergence_gaussian(mean_p, cov_p, mean_q=None, cov_q=None, alpha=None
     Examples
     --------
     >>> from divergences import renyi_divergence_gaussian
-    >>> float(renyi_divergence_gaussian(0.0, 1.0, 2.0, 1.0, alpha=0.5))   # alpha Delta^2 / 2
+    >>> float(renyi_divergence_gaussian(0.0, 1.0, 2.0, 1.0, order=0.5))   # order Delta^2 / 2
     1.0
     """
-    mean_p, cov_p, mean_q, cov_q, alpha = _parse_pair(
-        mean_p, cov_p, mean_q, cov_q, alpha, "renyi_divergence_gaussian")
-    if alpha is None:
-        raise TypeError("renyi_divergence_gaussian needs alpha")
-    if not is_real(alpha):
-        raise TypeError(f"alpha must be a positive real number, got {type(alpha).__name__}")
-    if not (alpha > 0 and math.isfinite(alpha)):
-        raise ValueError(f"alpha must be positive and finite, got {alpha}")
+    mean_p, cov_p, mean_q, cov_q, order = _parse_pair(
+        mean_p, cov_p, mean_q, cov_q, order, "renyi_divergence_gaussian")
+    if order is None:
+        raise TypeError("renyi_divergence_gaussian needs order")
+    if not is_real(order):
+        raise TypeError(f"order must be a positive real number, got {type(order).__name__}")
+    if not (order > 0 and math.isfinite(order)):
+        raise ValueError(f"order must be positive and finite, got {order}")
     xp, m0, s0, l0, m1, s1, l1 = _prepare(mean_p, cov_p, mean_q, cov_q)
-    if alpha == 1:
+    if order == 1:
         return _kl(xp, m0, s0, l0, m1, s1, l1)
-    return _log_affinity(xp, float(alpha), m0, s0, l0, m1, s1, l1) / (alpha - 1.0)
+    return _log_affinity(xp, float(order), m0, s0, l0, m1, s1, l1) / (order - 1.0)
 
 
 def gaussian_mutual_information(rho, d=1):

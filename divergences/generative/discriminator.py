@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from .._backend.deprecation import renamed_keywords
 from .._backend.array import as_float_arrays, as_output, check_finite, two_sample_values, weighted_mean
 from .._backend.checks import check_bool
 
@@ -60,7 +61,8 @@ def optimal_discriminator(p, q):
     return as_output(xp.where(pos, p / xp.where(pos, s, 1.0), 0.5))
 
 
-def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def gan_value(d_p, d_q, *, logits=False, x_weights=None, y_weights=None):
     r"""The GAN value :math:`V = \mathbb{E}_P[\log D(x)] + \mathbb{E}_Q[\log(1 - D(x))]`.
 
     Parameters
@@ -71,7 +73,7 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
         the value is computed stably as
         :math:`-\mathbb{E}_P[\mathrm{softplus}(-v)] - \mathbb{E}_Q[\mathrm{softplus}(v)]`.
     logits : bool, default False
-    weights_p, weights_q : optional
+    x_weights, y_weights : optional
         Non-negative weights (e.g. probabilities of the points, for exact
         expectations under discrete distributions).
 
@@ -88,7 +90,7 @@ def gan_value(d_p, d_q, *, logits=False, weights_p=None, weights_q=None):
     -1.386294
     """
     logits = check_bool("logits", logits)
-    xp, a, b, wp, wq = two_sample_values(d_p, d_q, weights_p, weights_q, names=("d_p", "d_q"))
+    xp, a, b, wp, wq = two_sample_values(d_p, d_q, x_weights, y_weights, names=("d_p", "d_q"))
     with xp.errstate():
         if logits:
             term_p = -xp.softplus(-a)

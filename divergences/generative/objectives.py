@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._backend.deprecation import renamed_keywords
 from .._backend.array import (as_float_arrays, as_output, backend_of, check_finite, check_weights,
                               one_sample_values, two_sample_values, weighted_mean)
 from .._backend.checks import check_int, check_real, standard_normal
@@ -63,7 +64,8 @@ def _codes(**codes):
     return {k: check_real(k, v) for k, v in codes.items()}
 
 
-def lsgan_discriminator_loss(d_real, d_fake, *, a=-1.0, b=1.0, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def lsgan_discriminator_loss(d_real, d_fake, *, a=-1.0, b=1.0, x_weights=None, y_weights=None):
     r"""Least-squares GAN discriminator loss :math:`\tfrac12\mathbb{E}_P[(D - b)^2] + \tfrac12\mathbb{E}_Q[(D - a)^2]`.
 
     Mao et al. (2017), eq. (2): the discriminator regresses real samples onto the
@@ -82,7 +84,7 @@ def lsgan_discriminator_loss(d_real, d_fake, *, a=-1.0, b=1.0, weights_p=None, w
     a, b : float, default -1, 1
         Codes of fake and real data.  The paper's χ² setting is (a, b, c) = (-1, 1, 0);
         the 0-1 coding (a, b, c) = (0, 1, 1) is common in practice (e.g. CycleGAN).
-    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally), e.g. the
         probabilities of support points for exact expectations.
 
@@ -101,14 +103,15 @@ def lsgan_discriminator_loss(d_real, d_fake, *, a=-1.0, b=1.0, weights_p=None, w
     1.0
     """
     c = _codes(a=a, b=b)
-    xp, dp, dq, wp, wq = two_sample_values(d_real, d_fake, weights_p, weights_q,
+    xp, dp, dq, wp, wq = two_sample_values(d_real, d_fake, x_weights, y_weights,
                                            names=("d_real", "d_fake"))
     with xp.errstate():                  # squares beyond the float range are +inf
         return as_output(0.5 * weighted_mean(xp, (dp - c["b"]) ** 2, wp)
                          + 0.5 * weighted_mean(xp, (dq - c["a"]) ** 2, wq))
 
 
-def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, x_weights=None, y_weights=None):
     r"""Least-squares GAN generator loss :math:`\tfrac12\mathbb{E}_Q[(D - c)^2]`.
 
     Mao et al. (2017), eq. (2).  With ``d_real`` the paper's full objective
@@ -129,7 +132,7 @@ def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, weights_p=None, weights_
         The value the generator wants the discriminator to output on its samples.
     d_real : array_like, torch.Tensor or jax.Array, optional
         Outputs on real samples: include the P term.
-    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Sample weights of ``d_real`` and ``d_fake`` (normalised internally).
 
     Returns
@@ -144,18 +147,18 @@ def lsgan_generator_loss(d_fake, *, c=0.0, d_real=None, weights_p=None, weights_
     >>> from divergences import lsgan_generator_loss, lsgan_optimal_discriminator, f_divergence
     >>> p, q = np.array([0.5, 0.3, 0.2]), np.array([0.1, 0.3, 0.6])
     >>> d = lsgan_optimal_discriminator(p, q)                     # codes a = -1, b = 1
-    >>> v = lsgan_generator_loss(d, c=0.0, d_real=d, weights_p=p, weights_q=q)
+    >>> v = lsgan_generator_loss(d, c=0.0, d_real=d, x_weights=p, y_weights=q)
     >>> bool(np.isclose(v, f_divergence(q, (p + q) / 2, "pearson")))
     True
     """
     c = _codes(c=c)["c"]
     if d_real is None:
-        if weights_p is not None:
-            raise ValueError("weights_p weights d_real, which was not given")
-        xp, dq, wq = one_sample_values(d_fake, weights_q, "d_fake", "weights_q")
+        if x_weights is not None:
+            raise ValueError("x_weights weights d_real, which was not given")
+        xp, dq, wq = one_sample_values(d_fake, y_weights, "d_fake", "y_weights")
         with xp.errstate():
             return as_output(0.5 * weighted_mean(xp, (dq - c) ** 2, wq))
-    xp, dp, dq, wp, wq = two_sample_values(d_real, d_fake, weights_p, weights_q,
+    xp, dp, dq, wp, wq = two_sample_values(d_real, d_fake, x_weights, y_weights,
                                            names=("d_real", "d_fake"))
     with xp.errstate():
         return as_output(0.5 * weighted_mean(xp, (dp - c) ** 2, wp)
@@ -261,7 +264,7 @@ def _sample_mean(xp, values, weights, name):
     return weighted_mean(xp, values, w)
 
 
-def _cycle_terms(xp, x, y, g, f, p, reduction, weights_x, weights_y, cycle):
+def _cycle_terms(xp, x, y, g, f, p, reduction, x_weights, y_weights, cycle):
     if cycle:      # F(G(x)) ~ x and G(F(y)) ~ y
         ax = _mapped(xp, f, _mapped(xp, g, x, x), x)
         ay = _mapped(xp, g, _mapped(xp, f, y, y), y)
@@ -271,12 +274,13 @@ def _cycle_terms(xp, x, y, g, f, p, reduction, weights_x, weights_y, cycle):
         names = ("f(x)", "g(y)")
     dx = _per_sample_distance(xp, x, ax, p, reduction, names[0])
     dy = _per_sample_distance(xp, y, ay, p, reduction, names[1])
-    return (_sample_mean(xp, dx, weights_x, "weights_x")
-            + _sample_mean(xp, dy, weights_y, "weights_y"))
+    return (_sample_mean(xp, dx, x_weights, "x_weights")
+            + _sample_mean(xp, dy, y_weights, "y_weights"))
 
 
-def cycle_consistency_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None,
-                           weights_y=None):
+@renamed_keywords(weights_x="x_weights", weights_y="y_weights")
+def cycle_consistency_loss(x, y, g, f, *, p=1, reduction="mean", x_weights=None,
+                           y_weights=None):
     r"""CycleGAN's cycle-consistency loss :math:`\mathbb{E}_x\|F(G(x)) - x\| + \mathbb{E}_y\|G(F(y)) - y\|`.
 
     Zhu et al. (2017), eq. (2), with :math:`G: X \to Y` and :math:`F: Y \to X`.
@@ -294,7 +298,7 @@ def cycle_consistency_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None,
     p : float, default 1
         Order, at least 1.
     reduction : {"mean", "sum", "norm"}, default "mean"
-    weights_x, weights_y : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative per-sample weights (normalised internally).
 
     Returns
@@ -315,10 +319,11 @@ def cycle_consistency_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None,
     _check_map("g", g), _check_map("f", f)
     p = _check_distance_options(p, reduction)
     xp, (x, y) = _samples(x=x, y=y)
-    return as_output(_cycle_terms(xp, x, y, g, f, p, reduction, weights_x, weights_y, True))
+    return as_output(_cycle_terms(xp, x, y, g, f, p, reduction, x_weights, y_weights, True))
 
 
-def identity_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None, weights_y=None):
+@renamed_keywords(weights_x="x_weights", weights_y="y_weights")
+def identity_loss(x, y, g, f, *, p=1, reduction="mean", x_weights=None, y_weights=None):
     r"""CycleGAN's identity loss :math:`\mathbb{E}_y\|G(y) - y\| + \mathbb{E}_x\|F(x) - x\|`.
 
     Zhu et al. (2017), section 5.2 (after Taigman et al. 2017): each map should
@@ -334,7 +339,7 @@ def identity_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None, weights_
         The maps X -> Y and Y -> X.
     p : float, default 1
     reduction : {"mean", "sum", "norm"}, default "mean"
-    weights_x, weights_y : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
 
     Returns
     -------
@@ -351,7 +356,7 @@ def identity_loss(x, y, g, f, *, p=1, reduction="mean", weights_x=None, weights_
     _check_map("g", g), _check_map("f", f)
     p = _check_distance_options(p, reduction)
     xp, (x, y) = _samples(x=x, y=y)
-    return as_output(_cycle_terms(xp, x, y, g, f, p, reduction, weights_x, weights_y, False))
+    return as_output(_cycle_terms(xp, x, y, g, f, p, reduction, x_weights, y_weights, False))
 
 
 class CycleGANLoss(NamedTuple):

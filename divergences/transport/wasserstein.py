@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._backend.deprecation import renamed_keywords
 from .._backend.array import (as_float_arrays, as_float_dict, as_output, check_finite, check_weights,
                      is_torch, two_sample_values, weighted_mean)
 from .._backend.samples import finfo, power_of_two_scale
@@ -68,7 +69,7 @@ def _check_weights(xp, name, w, values_shape):
 
 
 def _prepare(u_values, v_values, u_weights, v_weights, axis,
-             names=("u_values", "v_values", "u_weights", "v_weights")):
+             names=("x", "y", "x_weights", "y_weights")):
     """Convert, validate, move the sample axis last and broadcast the batch dimensions.
 
     ``names`` are the caller's argument names, used in every error message.
@@ -211,7 +212,8 @@ def wasserstein_root(xp, wpp, p):
     return xp.where(pos, safe ** (1.0 / p), 0.0)
 
 
-def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, axis=None):
+@renamed_keywords(u_values="x", v_values="y", u_weights="x_weights", v_weights="y_weights")
+def wasserstein_1d(x, y, x_weights=None, y_weights=None, *, p=1, axis=None):
     r"""Exact p-Wasserstein distance :math:`W_p` between two 1-D empirical distributions.
 
     .. math::
@@ -224,10 +226,10 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
 
     Parameters
     ----------
-    u_values, v_values : array_like, torch.Tensor or jax.Array
+    x, y : array_like, torch.Tensor or jax.Array
         Samples along ``axis``; the two sizes may differ.  Other axes are
         independent problems and broadcast against each other.
-    u_weights, v_weights : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative weights of the samples (same shape as their values, or
         broadcastable to it), normalised internally; zero weights are allowed
         as long as each problem has a positive total.  Default: uniform.
@@ -262,7 +264,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
     1.118034
     """
     p = check_p(p)
-    xp, u, v, wu, wv = _prepare(u_values, v_values, u_weights, v_weights, axis)
+    xp, u, v, wu, wv = _prepare(x, y, x_weights, y_weights, axis)
     # W_p is homogeneous of degree 1: far from unit magnitude, work on data divided by a
     # power of two (exact) so that |u - v|^p neither overflows nor underflows
     scale = _scale_for_power(p, u, v)
@@ -273,16 +275,17 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1, a
         return as_output(w if scale == 1.0 else w * scale)
 
 
-def earth_movers_distance(u_values, v_values, u_weights=None, v_weights=None, *, axis=None):
+@renamed_keywords(u_values="x", v_values="y", u_weights="x_weights", v_weights="y_weights")
+def earth_movers_distance(x, y, x_weights=None, y_weights=None, *, axis=None):
     r"""The Earth-Mover distance: :func:`wasserstein_1d` with ``p=1``.
 
     .. math:: W_1(\mu, \nu) = \int_{\mathbb R} |F_\mu(x) - F_\nu(x)|\,dx
 
     Parameters
     ----------
-    u_values, v_values : array_like, torch.Tensor or jax.Array
+    x, y : array_like, torch.Tensor or jax.Array
         Samples along ``axis`` (see :func:`wasserstein_1d`).
-    u_weights, v_weights : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights; default uniform.
     axis : int, optional
         The sample axis, with :func:`wasserstein_1d`'s rule for columns.
@@ -298,10 +301,11 @@ def earth_movers_distance(u_values, v_values, u_weights=None, v_weights=None, *,
     >>> float(earth_movers_distance([0.0, 2.0], [1.0, 1.0]))
     1.0
     """
-    return wasserstein_1d(u_values, v_values, u_weights, v_weights, p=1, axis=axis)
+    return wasserstein_1d(x, y, x_weights, y_weights, p=1, axis=axis)
 
 
-def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
+@renamed_keywords(u_weights="x_weights", v_weights="y_weights")
+def wasserstein_1d_histogram(grid, x_weights, y_weights, *, p=1, axis=-1):
     r""":math:`W_p` between two histograms on a common sorted grid of support points.
 
     For ``p = 1`` this is :math:`\sum_k |U_k - V_k|\,(x_{k+1} - x_k)` with the
@@ -312,7 +316,7 @@ def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
     grid : array_like, torch.Tensor or jax.Array
         Support points, non-decreasing along ``axis`` (shared by both histograms,
         or one grid per problem).
-    u_weights, v_weights : array_like, torch.Tensor or jax.Array
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array
         Non-negative masses on the grid (normalised internally).
     p : float, default 1
     axis : int, default -1
@@ -329,8 +333,8 @@ def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
     2.0
     """
     p = check_p(p)
-    xp, g, _, wu, wv = _prepare(grid, grid, u_weights, v_weights, axis,
-                                names=("grid", "grid", "u_weights", "v_weights"))
+    xp, g, _, wu, wv = _prepare(grid, grid, x_weights, y_weights, axis,
+                                names=("grid", "grid", "x_weights", "y_weights"))
     if xp.flag(g[..., 1:] < g[..., :-1]):
         raise ValueError("grid must be sorted in non-decreasing order along the axis")
     with xp.errstate():
@@ -342,14 +346,15 @@ def wasserstein_1d_histogram(grid, u_weights, v_weights, *, p=1, axis=-1):
         return as_output(wasserstein_root(xp, wasserstein_pow(xp, g, g, wu, wv, p, presorted=True), p))
 
 
-def wasserstein_1d_quantile(quantile_u: Callable, quantile_v: Callable, *, p=1):
+@renamed_keywords(quantile_u="quantile_x", quantile_v="quantile_y")
+def wasserstein_1d_quantile(quantile_x: Callable, quantile_y: Callable, *, p=1):
     r""":math:`W_p` from two quantile functions by adaptive quadrature.
 
     .. math:: W_p^p = \int_0^1 |F_u^{-1}(t) - F_v^{-1}(t)|^p\,dt
 
     Parameters
     ----------
-    quantile_u, quantile_v : callable
+    quantile_x, quantile_y : callable
         Quantile functions on (0, 1), e.g. ``scipy.stats.norm(0, 1).ppf``;
         they are called with floats.
     p : float, default 1
@@ -368,8 +373,8 @@ def wasserstein_1d_quantile(quantile_u: Callable, quantile_v: Callable, *, p=1):
     from scipy import integrate
 
     p = check_p(p)
-    check_callable("quantile_u", quantile_u)
-    check_callable("quantile_v", quantile_v)
+    check_callable("quantile_x", quantile_x)
+    check_callable("quantile_y", quantile_y)
 
     def value(name, fn, t):
         out = np.asarray(fn(t), dtype=float)
@@ -378,8 +383,8 @@ def wasserstein_1d_quantile(quantile_u: Callable, quantile_v: Callable, *, p=1):
                              f"got shape {out.shape}")
         return float(out.reshape(()))
 
-    integrand = lambda t: abs(value("quantile_u", quantile_u, t)  # noqa: E731
-                              - value("quantile_v", quantile_v, t)) ** p
+    integrand = lambda t: abs(value("quantile_x", quantile_x, t)  # noqa: E731
+                              - value("quantile_y", quantile_y, t)) ** p
     total = 0.0
     for lo, hi in ((0.0, 1e-6), (1e-6, 0.5), (0.5, 1 - 1e-6), (1 - 1e-6, 1.0)):
         val, _ = integrate.quad(integrand, lo, hi, limit=200, epsabs=1e-13, epsrel=1e-11)
@@ -452,7 +457,8 @@ def normal_wasserstein_1d(mean_p, std_p, mean_q, std_q, *, p=1):
 # ---------------------------------------------------------------------------
 
 
-def optimal_critic_1d(u_values, v_values, u_weights=None, v_weights=None):
+@renamed_keywords(u_values="x", v_values="y", u_weights="x_weights", v_weights="y_weights")
+def optimal_critic_1d(x, y, x_weights=None, y_weights=None):
     r"""The optimal 1-Lipschitz critic of the Kantorovich-Rubinstein dual in 1-D.
 
     :math:`W_1(P, Q) = \sup_{\|f\|_L \le 1} \mathbb{E}_P f - \mathbb{E}_Q f`, and in
@@ -462,11 +468,11 @@ def optimal_critic_1d(u_values, v_values, u_weights=None, v_weights=None):
 
     Parameters
     ----------
-    u_values : array_like
+    x : array_like
         Samples of P.
-    v_values : array_like
+    y : array_like
         Samples of Q.
-    u_weights, v_weights : array_like, optional
+    x_weights, y_weights : array_like, optional
         Non-negative sample weights; default uniform.
 
     Returns
@@ -483,7 +489,7 @@ def optimal_critic_1d(u_values, v_values, u_weights=None, v_weights=None):
     >>> round(float(wasserstein_critic_objective(f(u), f(v))), 12) == round(float(wasserstein_1d(u, v)), 12)
     True
     """
-    xp, u, v, wu, wv = _prepare(u_values, v_values, u_weights, v_weights, -1)
+    xp, u, v, wu, wv = _prepare(x, y, x_weights, y_weights, -1)
     if xp.name != "numpy" or u.ndim != 1:
         raise ValueError("optimal_critic_1d takes 1-D numpy samples")
     grid = np.unique(np.concatenate([u, v]))
@@ -505,7 +511,8 @@ def optimal_critic_1d(u_values, v_values, u_weights=None, v_weights=None):
     return critic
 
 
-def wasserstein_critic_objective(critic_p, critic_q, weights_p=None, weights_q=None):
+@renamed_keywords(weights_p="x_weights", weights_q="y_weights")
+def wasserstein_critic_objective(critic_p, critic_q, x_weights=None, y_weights=None):
     r"""The Kantorovich-Rubinstein objective :math:`\mathbb{E}_P[f] - \mathbb{E}_Q[f]`.
 
     For a 1-Lipschitz critic :math:`f` this is a lower bound on :math:`W_1(P, Q)`,
@@ -516,7 +523,7 @@ def wasserstein_critic_objective(critic_p, critic_q, weights_p=None, weights_q=N
     ----------
     critic_p, critic_q : array_like, torch.Tensor or jax.Array
         Critic values on samples of P and of Q (last axis = samples).
-    weights_p, weights_q : array_like, torch.Tensor or jax.Array, optional
+    x_weights, y_weights : array_like, torch.Tensor or jax.Array, optional
         Non-negative sample weights (normalised internally).
 
     Returns
@@ -531,15 +538,16 @@ def wasserstein_critic_objective(critic_p, critic_q, weights_p=None, weights_q=N
     >>> float(wasserstein_critic_objective([1.0, 3.0], [0.0, 0.0, 3.0]))
     1.0
     """
-    xp, cp, cq, wp, wq = two_sample_values(critic_p, critic_q, weights_p, weights_q,
+    xp, cp, cq, wp, wq = two_sample_values(critic_p, critic_q, x_weights, y_weights,
                                            names=("critic_p", "critic_q"))
     return as_output(weighted_mean(xp, cp, wp) - weighted_mean(xp, cq, wq))
 
 
-def gradient_penalty(critic, x_p, x_q, *, rng=None, target=1.0, one_sided=False):
+@renamed_keywords(x_p="x", x_q="y")
+def gradient_penalty(critic, x, y, *, rng=None, target=1.0, one_sided=False):
     r"""WGAN-GP gradient penalty :math:`\mathbb{E}_{\hat x}[(\|\nabla f(\hat x)\|_2 - 1)^2]`.
 
-    :math:`\hat x = \epsilon x_p + (1 - \epsilon) x_q` with one
+    :math:`\hat x = \epsilon x + (1 - \epsilon) y` with one
     :math:`\epsilon \sim U(0, 1)` per pair of samples (Gulrajani et al. 2017).
     The graph is kept (``create_graph=True``) so the penalty can be
     back-propagated into the critic's parameters.
@@ -548,7 +556,7 @@ def gradient_penalty(critic, x_p, x_q, *, rng=None, target=1.0, one_sided=False)
     ----------
     critic : callable
         Maps a batch tensor of shape ``(n, ...)`` to ``(n,)`` or ``(n, 1)``.
-    x_p, x_q : torch.Tensor
+    x, y : torch.Tensor
         Batches of the same shape ``(n, ...)``.
     rng : None, int, numpy Generator or torch.Generator
         Source of the interpolation weights (on the samples' device).
@@ -586,18 +594,18 @@ def gradient_penalty(critic, x_p, x_q, *, rng=None, target=1.0, one_sided=False)
     check_callable("critic", critic)
     target = check_real("target", target, 0, closed="left")
     one_sided = check_bool("one_sided", one_sided)
-    if not (is_torch(x_p) and is_torch(x_q)):
-        raise TypeError("gradient_penalty needs torch tensors x_p and x_q")
-    if x_p.shape != x_q.shape:
-        raise ValueError(f"x_p and x_q must have the same shape, got {tuple(x_p.shape)} "
-                         f"and {tuple(x_q.shape)}")
-    if x_p.ndim == 0 or x_p.shape[0] == 0:
-        raise ValueError("x_p and x_q must be non-empty batches")
-    dtype = torch.promote_types(x_p.dtype, x_q.dtype)
-    gen = torch_rng(rng, x_p.device)
-    eps = torch.rand((x_p.shape[0],) + (1,) * (x_p.ndim - 1), generator=gen,
-                     device=x_p.device, dtype=dtype)
-    x_hat = eps * x_p + (1.0 - eps) * x_q
+    if not (is_torch(x) and is_torch(y)):
+        raise TypeError("gradient_penalty needs torch tensors x and y")
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {tuple(x.shape)} "
+                         f"and {tuple(y.shape)}")
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ValueError("x and y must be non-empty batches")
+    dtype = torch.promote_types(x.dtype, y.dtype)
+    gen = torch_rng(rng, x.device)
+    eps = torch.rand((x.shape[0],) + (1,) * (x.ndim - 1), generator=gen,
+                     device=x.device, dtype=dtype)
+    x_hat = eps * x + (1.0 - eps) * y
     if not x_hat.requires_grad:
         x_hat.requires_grad_(True)
     out = critic(x_hat)

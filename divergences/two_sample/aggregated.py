@@ -283,15 +283,15 @@ def _weights(kind, count):
     elif kind == "centred":
         w = 1.0 / (np.abs((count + 1) / 2 - i) + (1.0 if count % 2 else 0.5))
     else:
-        raise ValueError(f"weights must be 'uniform', 'decreasing', 'increasing' or "
+        raise ValueError(f"kernel_weights must be 'uniform', 'decreasing', 'increasing' or "
                          f"'centred', got {kind!r}")
     return w / w.sum()
 
 
-@renamed_keywords(alpha="level")
-def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10, weights="uniform",
-                 n_permutations=500, n_permutations_single=500, null="auto", level=0.05,
-                 alternative="greater", rng=None, progress=None):
+@renamed_keywords(alpha="level", weights="kernel_weights")
+def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10,
+                 kernel_weights="uniform", n_permutations=500, n_permutations_single=500,
+                 null="auto", level=0.05, alternative="greater", rng=None, progress=None):
     r"""MMDAgg: the aggregated MMD test over a collection of kernels (Schrab et al. 2023).
 
     For each kernel :math:`k_\lambda` of the collection (Gaussian
@@ -301,7 +301,7 @@ def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10, weig
     single test compares :math:`\widehat{\mathrm{MMD}}^2_\lambda` with its null
     distribution from B1 relabellings, giving a p-value :math:`\hat p_\lambda`.
     The aggregated test rejects when some :math:`\hat p_\lambda \le u\,w_\lambda`,
-    where :math:`w_\lambda` are the ``weights`` and the level correction
+    where :math:`w_\lambda` are the ``kernel_weights`` and the level correction
     :math:`u` is estimated on B2 further relabellings.  With
     :math:`T = \min_\lambda \hat p_\lambda / w_\lambda` and :math:`T_b` its value on
     relabelling b, the p-value is the permutation engine's
@@ -338,8 +338,10 @@ def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10, weig
     kernels : tuple of {"laplace", "gaussian"}, default both
     n_bandwidths : int, default 10
         Bandwidths per kernel, at least 2.
-    weights : {"uniform", "decreasing", "increasing", "centred"}, default "uniform"
-        Weights of the bandwidths (the paper's Section 5.1), the same for each kernel.
+    kernel_weights : {"uniform", "decreasing", "increasing", "centred"}, default "uniform"
+        Weights of the bandwidths (the paper's Section 5.1), the same for each kernel
+        (``weights=`` of earlier releases still works, with a ``DeprecationWarning``:
+        in this library ``weights`` are always weights of samples).
     n_permutations : int, default 500
         B2: the relabellings the p-value (and the level correction) is read from, as
         for every test of the library.  A pair ``(B1, B2)``, the form of earlier
@@ -391,7 +393,7 @@ def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10, weig
     xp, like, x0, y0, scale_back = _prepare(x, y)
     n, m = x0.shape[0], y0.shape[0]
     mode = _check_null(null, n, m)
-    w = np.tile(_weights(weights, n_bandwidths), len(kernels)) / len(kernels)
+    w = np.tile(_weights(kernel_weights, n_bandwidths), len(kernels)) / len(kernels)
     gen = torch_rng(rng, x0.device)
     specs = _bandwidths(x0, y0, kernels, n_bandwidths, "agg", gen)
     vectors = _relabellings(x0, y0, b1 + b2, mode, gen)
@@ -418,7 +420,7 @@ def mmd_agg_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=10, weig
         n_x=n, n_y=m, null_distribution=-np.log(t_null),
         details={"kernels": [(k, b * scale_back) for k, b in specs],
                  "mmd": stats[:, 0], "pvalues": p_obs,
-                 "weights": w, "level_correction": u, "reject": bool(pvalue <= level),
+                 "kernel_weights": w, "level_correction": u, "reject": bool(pvalue <= level),
                  "level": level, "n_permutations": b2, "n_permutations_single": b1,
                  "null": "wild" if mode == "wild" else "permutation",
                  "alternative": "greater"})

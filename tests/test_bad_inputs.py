@@ -381,7 +381,7 @@ SPEC = {
                                          critic={"unknown": lambda v: "no_such_critic"},
                                          steps=POS_INT, batch_size=POS_INT, lr=POS_REAL,
                                          eval_fraction=UNIT, tau=_split(POS_REAL, "+inf"),
-                                         alpha=_split(UNIT, "zero", "one"), rng=RNG,
+                                         interpolation=_split(UNIT, "zero", "one"), rng=RNG,
                                          device=DEVICE, confidence=UNIT)),
     "estimate_mutual_information_batched": (
         dv.estimate_mutual_information_batched,
@@ -530,8 +530,8 @@ GOOD = {
     "get_f alpha np.float32": lambda: dv.get_f("alpha", alpha=np.float32(0.5)),
     "get_f alpha np.int64": lambda: dv.get_f("alpha", alpha=np.int64(2)),
     "get_f pi np.float64": lambda: dv.get_f("weighted_jensen_shannon", pi=np.float64(0.3)),
-    "renyi alpha np.float32": lambda: dv.renyi_divergence_gaussian(
-        MEAN2, COV2, MEAN2 + 1, COV2, alpha=np.float32(2.0)),
+    "renyi order np.float32": lambda: dv.renyi_divergence_gaussian(
+        MEAN2, COV2, MEAN2 + 1, COV2, order=np.float32(2.0)),
     "mmd bandwidth np.float32": lambda: dv.mmd_test(X2, Y2, bandwidth=np.float32(1.0),
                                                     n_permutations=np.int64(9), rng=np.int64(0)),
     "mmd_agg numpy settings": lambda: dv.mmd_agg_test(

@@ -262,7 +262,7 @@ def test_knn_renyi_is_consistent(alpha):
     d, m, s = 2, 0.5, 1.2
     xp, xq = gen.normal(size=(8000, d)), gen.normal(m, s, size=(8000, d))
     truth = float(dv.renyi_divergence_gaussian(np.zeros(d), np.eye(d), np.full(d, m),
-                                               s * s * np.eye(d), alpha=alpha))
+                                               s * s * np.eye(d), order=alpha))
     est = dv.knn_renyi_divergence(xp, xq, order=alpha, k=5)
     # k-NN bias at n = 8000 is a few hundredths here; 4 standard errors on top of it
     assert abs(est.value - truth) < 4 * est.stderr + 0.04

@@ -88,7 +88,7 @@ def test_f_divergence_estimators_within_10_percent(f, bound):
     (dict(eval_fraction=1.0), ValueError, "eval_fraction"),
     (dict(critic="fancy"), ValueError, "critic"),
     (dict(critic=3), TypeError, "critic"),
-    (dict(alpha=2.0), ValueError, "alpha"),
+    (dict(interpolation=2.0), ValueError, "interpolation"),
     (dict(batch_size=4000), ValueError, "held-out part"),
 ])
 def test_mi_bad_input(kwargs, exc, match):

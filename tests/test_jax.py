@@ -83,7 +83,7 @@ CASES = [
     ("gaussian-diagonal-kl", lambda m0, v0, m1, v1: dv.gaussian_f_divergence(m0, v0, m1, v1),
      (M0, np.diag(C0), M1, np.diag(C1)), True),
     ("renyi_gaussian", lambda m0, c0, m1, c1: dv.renyi_divergence_gaussian(
-        m0, c0, m1, c1, alpha=0.7), (M0, C0, M1, C1), True),
+        m0, c0, m1, c1, order=0.7), (M0, C0, M1, C1), True),
     ("gaussian_mutual_information", lambda r: dv.gaussian_mutual_information(r, d=4),
      (np.array([0.1, -0.5, 0.9]),), True),
     ("wasserstein_1d-p1", dv.wasserstein_1d, (U, V), True),

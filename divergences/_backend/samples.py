@@ -15,7 +15,8 @@ import torch
 
 from .array import as_numpy_or_torch, check_finite, is_torch
 
-__all__ = ["as_2d", "as_2d_samples", "power_of_two_scale", "finfo", "as_torch64"]
+__all__ = ["as_2d", "as_2d_samples", "power_of_two_scale", "power_of_two_at_least", "finfo",
+           "as_torch64"]
 
 
 def as_2d(name, a):
@@ -74,6 +75,22 @@ def power_of_two_scale(*arrays):
     a = next(a for a in arrays if a is not None)
     tiny = float(finfo(a).tiny)
     return min(max(math.ldexp(1.0, math.frexp(amax)[1] - 1), tiny), 1.0 / tiny)
+
+
+def power_of_two_at_least(v):
+    """Elementwise the smallest power of two >= ``v`` (1 where ``v`` is 0), numpy or torch.
+
+    Computed from the exponent (``frexp``), so it is exact from subnormals to the
+    float maximum; per-coordinate scales of data (the classifiers' and estimators'
+    conditioning) divide by it, which loses no digits.
+    """
+    if is_torch(v):
+        mant, expo = torch.frexp(v)
+        expo = torch.where(mant == 0.5, expo - 1, expo)
+        return torch.where(v > 0, torch.ldexp(torch.ones_like(v), expo), torch.ones_like(v))
+    mant, expo = np.frexp(v)
+    expo = np.where(mant == 0.5, expo - 1, expo)
+    return np.where(v > 0, np.ldexp(1.0, expo), 1.0)
 
 
 def as_torch64(a, device=None):

@@ -33,7 +33,8 @@ from scipy.spatial import cKDTree
 from .._backend.deprecation import renamed_keywords
 from .._backend.array import as_numpy_or_torch, check_finite, namespace
 from .._backend.checks import check_bool, check_int, check_real, numpy_rng
-from .estimate import Estimate, _to_2d
+from .._backend.samples import as_2d, power_of_two_scale
+from ..results import Estimate
 
 __all__ = ["ksg_mutual_information", "knn_kl_divergence", "knn_renyi_divergence",
            "gaussian_mi_estimate", "histogram_mutual_information"]
@@ -49,14 +50,13 @@ def _samples(**named):
     for name, a in zip(named, arrays):
         if xp.name == "torch":
             a = a.detach().cpu().double().numpy()
-        a = _to_2d(name, np.asarray(a, dtype=np.float64))
+        a = as_2d(name, np.asarray(a, dtype=np.float64))
         check_finite(namespace("numpy"), name, a)
         out.append(a)
     # one power of two for all inputs: exact, and every estimator here is unchanged by a
     # common scale (distance ratios, neighbour counts, log-determinant ratios), while
     # squares of data near 1e+-300 would overflow or underflow
-    top = max(float(np.abs(a).max()) for a in out)
-    scale = 2.0 ** math.frexp(top)[1] if top > 0 else 1.0
+    scale = power_of_two_scale(*out)
     return [a / scale for a in out]
 
 

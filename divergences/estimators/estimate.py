@@ -19,7 +19,9 @@ import torch
 
 from .._backend.deprecation import renamed_keywords
 from .._backend.array import as_numpy_or_torch, check_finite, namespace
-from .._backend.checks import check_device, check_int, check_real, numpy_rng
+from .._backend.checks import check_device, check_int, check_real, numpy_rng, torch_rng
+from .._backend.samples import as_2d, power_of_two_at_least
+from .._backend.training import BestParameters
 from .._backend.progress import check_progress, progress_bar
 from ..fdiv.ffunctions import get_f
 from ..results import Estimate
@@ -39,16 +41,6 @@ MI_BOUNDS = ("nwj", "dv", "mine", "js", "infonce", "tuba", "interpolated", "smil
 # ---------------------------------------------------------------------------
 
 
-def _to_2d(name, a):
-    if a.ndim == 1:
-        a = a[:, None]
-    if a.ndim != 2:
-        raise ValueError(f"{name} must have shape (n,) or (n, d), got {tuple(a.shape)}")
-    if a.shape[0] == 0:
-        raise ValueError(f"{name} is empty")
-    return a
-
-
 def _condition(tensors):
     """Centre and rescale float64 tensors per coordinate, with one map for all of them.
 
@@ -59,15 +51,11 @@ def _condition(tensors):
     float32 training data then lie in about [-1, 1]: data of magnitude 1e38 neither overflow
     float32 nor make the critic's own standardisation overflow.
     """
-    def power_of_two_above(v):
-        exponent = torch.ceil(torch.log2(torch.where(v > 0, v, 1.0)))
-        return torch.where(v > 0, torch.exp2(exponent), 1.0)
-
     pooled = torch.cat([t.reshape(-1, t.shape[-1]) for t in tensors])
-    pre = power_of_two_above(pooled.abs().amax(dim=0))   # x - c cannot overflow after it
+    pre = power_of_two_at_least(pooled.abs().amax(dim=0))   # x - c cannot overflow after it
     pooled = pooled / pre
     centre = pooled.median(dim=0).values
-    scale = power_of_two_above((pooled - centre).abs().amax(dim=0))
+    scale = power_of_two_at_least((pooled - centre).abs().amax(dim=0))
     return [(t / pre - centre) / scale for t in tensors]
 
 
@@ -107,7 +95,7 @@ def _tensors(device, joint, **named):
     out = []
     for name, a in zip(named, arrays):
         check_finite(xp, name, a)
-        a = _to_2d(name, a)
+        a = as_2d(name, a)
         t = a if xp.name == "torch" else torch.from_numpy(np.ascontiguousarray(a))
         out.append(t.detach().to(device=device, dtype=torch.float64))
     if joint and len({t.shape[1] for t in out}) > 1:
@@ -169,10 +157,10 @@ def _check_training(steps, batch_size, eval_fraction, lr=1e-3):
     return steps, batch_size
 
 
-def _check_mi_options(bound, alpha, tau):
+def _check_mi_options(bound, interpolation, tau):
     if bound not in MI_BOUNDS:
         raise ValueError(f"bound must be one of {', '.join(MI_BOUNDS)}, got {bound!r}")
-    check_real("alpha", alpha, 0, 1, closed="both")
+    check_real("interpolation", interpolation, 0, 1, closed="both")
     check_real("tau", tau, 0)
 
 
@@ -282,34 +270,70 @@ def _mi_estimate(values, confidence, curve, critic, method, details):
                     critic=critic, method=method, details=details, confidence=confidence)
 
 
-def _torch_generator(gen_np):
-    gen = torch.Generator()
-    gen.manual_seed(int(gen_np.integers(0, 2**62)))
-    return gen
+def _finite_steps_per_trial(opt, params, obj):
+    """Batched trials: ``obj`` holds one objective per trial, the parameters one model per
+    trial along their first axis.  Step every trial; a trial whose objective or gradient
+    is not finite keeps its parameters.  Returns the mask of skipped trials."""
+    opt.zero_grad(set_to_none=True)
+    finite = torch.isfinite(obj)
+    # disjoint parameters: per-model gradients; a trial whose objective is not finite
+    # contributes nothing, and one whose gradient is not finite is reset below
+    (-torch.where(finite, obj, 0.0).sum()).backward()
+    bad = ~finite
+    for p in params:
+        if p.grad is not None:
+            bad |= ~torch.isfinite(p.grad).flatten(1).all(1)
+    if bool(bad.any()):
+        before = [p.detach()[bad].clone() for p in params]
+        for p in params:
+            if p.grad is not None:
+                p.grad[bad] = 0.0
+        opt.step()
+        with torch.no_grad():
+            for p, keep in zip(params, before):
+                p[bad] = keep
+    else:
+        opt.step()
+    return bad.cpu().numpy()
 
 
-class _BestState:
-    """Keep the parameters with the best validation objective (model selection).
+def _train_critic(objective, validate, params, modules, *, steps, lr, check_every, progress,
+                  desc, trials=None):
+    """The one training loop of the estimators: Adam ascent on ``objective()`` (a fresh
+    mini-batch each call), non-finite steps skipped, and the parameters with the best
+    ``validate()`` value (checked every ``check_every`` steps and at the end) kept.
 
-    The validation part is carved out of the training data, so the evaluation
-    part stays untouched by both training and selection.
+    With ``trials=M`` the objective and the validation values hold one entry per trial
+    and each trial is stepped, skipped and selected on its own.  Returns the training
+    curve (steps,) or (steps, M), the skipped steps (an int, or M ints) and the best
+    validation value(s).
     """
-
-    def __init__(self, modules):
-        self.modules = [m for m in modules if m is not None]
-        self.best = -math.inf
-        self.state = None
-
-    def offer(self, value):
-        if value > self.best:
-            self.best = value
-            self.state = [{k: v.detach().clone() for k, v in m.state_dict().items()}
-                          for m in self.modules]
-
-    def restore(self):
-        if self.state is not None:
-            for m, st in zip(self.modules, self.state):
-                m.load_state_dict(st)
+    opt = torch.optim.Adam(params, lr=lr)
+    keeper = BestParameters(params, mode="max", trials=trials)
+    curve = np.empty(steps if trials is None else (steps, trials))
+    skipped = 0 if trials is None else np.zeros(trials, dtype=int)
+    bar = progress_bar(progress, steps, desc)
+    for step in range(steps):
+        for module in modules:
+            module.train()
+        obj = objective()
+        if trials is None:
+            skipped += not _finite_step(opt, params, obj)
+            curve[step] = obj.item()
+            bar.update(1, objective=float(curve[step]))
+        else:
+            skipped += _finite_steps_per_trial(opt, params, obj)
+            curve[step] = obj.detach().cpu().numpy()
+            bar.update(1)
+        if (step + 1) % check_every == 0 or step + 1 == steps:
+            for module in modules:
+                module.eval()
+            keeper.update(validate())
+    bar.close()
+    keeper.restore()
+    for module in modules:
+        module.eval()
+    return curve, skipped, keeper.value
 
 
 def _batch_indices(gen, n, size, device):
@@ -403,7 +427,7 @@ def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500
     gen_np = numpy_rng(rng)
     tr_p, ev_p = _split(gen_np, xp_t.shape[0], eval_fraction, "x")
     tr_q, ev_q = _split(gen_np, xq_t.shape[0], eval_fraction, "y")
-    gen = _torch_generator(gen_np)
+    gen = torch_rng(gen_np, "cpu")
     # a validation part of the training data selects the best critic along training
     tr_p, va_p = tr_p[: -max(2, tr_p.size // 5)], tr_p[-max(2, tr_p.size // 5):]
     tr_q, va_q = tr_q[: -max(2, tr_q.size // 5)], tr_q[-max(2, tr_q.size // 5):]
@@ -418,7 +442,6 @@ def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500
 
         critic = SampleCritic(xp_t.shape[1], data=torch.cat([train_p, train_q]), generator=gen)
     critic = critic.to(dev)
-    opt = torch.optim.Adam(critic.parameters(), lr=lr)
     T = namespace("torch")
 
     def objective(vp, vq):
@@ -428,26 +451,19 @@ def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500
             return T.mean(vp) - T.mean(torch.exp(vq - 1.0))
         return T.mean(vp) - (torch.logsumexp(vq, 0) - math.log(vq.shape[0]))
 
-    curve = np.empty(steps)
-    params, skipped = list(critic.parameters()), 0
-    bar = progress_bar(progress, steps, f"estimate_f_divergence ({f.name}, {bound})")
-    keeper = _BestState([critic])
-    check_every = max(10, steps // 30)
-    for step in range(steps):
-        critic.train()
+    def batch_objective():
         ip = _batch_indices(gen, train_p.shape[0], batch_size, dev)
         iq = _batch_indices(gen, train_q.shape[0], batch_size, dev)
-        obj = objective(critic(train_p[ip]), critic(train_q[iq]))
-        skipped += not _finite_step(opt, params, obj)
-        curve[step] = obj.item()
-        bar.update(1, objective=float(curve[step]))
-        if (step + 1) % check_every == 0 or step + 1 == steps:
-            critic.eval()
-            with torch.no_grad():
-                keeper.offer(objective(critic(xp_t[va_p]), critic(xq_t[va_q])).item())
-    bar.close()
-    keeper.restore()
-    critic.eval()
+        return objective(critic(train_p[ip]), critic(train_q[iq]))
+
+    def validate():
+        with torch.no_grad():
+            return objective(critic(xp_t[va_p]), critic(xq_t[va_q])).item()
+
+    curve, skipped, validation_value = _train_critic(
+        batch_objective, validate, list(critic.parameters()), [critic], steps=steps, lr=lr,
+        check_every=max(10, steps // 30), progress=progress,
+        desc=f"estimate_f_divergence ({f.name}, {bound})")
     with torch.no_grad():
         # held-out points far outside the training data (heavy tails) would be read out
         # where the critic never trained, and an exponential or conjugate term can blow
@@ -487,7 +503,7 @@ def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500
     ci = (float(value) - z * se, float(value) + z * se)
     details = {"n_eval": (int(ev_p.size), int(ev_q.size)), "steps": steps,
                "batch_size": batch_size, "lr": lr, "skipped_steps": skipped,
-               "validation_value": keeper.best, "clipped_fraction": clipped,
+               "validation_value": validation_value, "clipped_fraction": clipped,
                "training_range": (lo, hi)}
     details.update(effective_sample_size=ess, n_exp_terms=int(b.size))
     details = _diagnose(float(value), ci, details, f"the {f.name} divergence")
@@ -501,7 +517,7 @@ def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500
 # ---------------------------------------------------------------------------
 
 
-def _mi_objectives(name, tau, alpha):
+def _mi_objectives(name, tau, interpolation):
     """(training objective, evaluation bound) as functions of (scores, log_baseline)."""
     if name == "infonce":
         return (lambda s, a: B.infonce_bound(s)), (lambda s, a: B.infonce_bound(s))
@@ -517,8 +533,8 @@ def _mi_objectives(name, tau, alpha):
         return (lambda s, a: B.js_mi_bound(s)), (lambda s, a: B.smile_bound(s, tau))
     if name == "tuba":
         return (lambda s, a: B.tuba_bound(s, a)), (lambda s, a: B.tuba_bound(s, a))
-    return ((lambda s, a: B.interpolated_bound(s, a, alpha)),
-            (lambda s, a: B.interpolated_bound(s, a, alpha)))
+    return ((lambda s, a: B.interpolated_bound(s, a, interpolation)),
+            (lambda s, a: B.interpolated_bound(s, a, interpolation)))
 
 
 @renamed_keywords(alpha="interpolation")
@@ -603,7 +619,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
                          f"{yt.shape[0]}")
     gen_np = numpy_rng(rng)
     tr, va, ev = _mi_splits(gen_np, xt.shape[0], eval_fraction, batch_size)
-    gen = _torch_generator(gen_np)
+    gen = torch_rng(gen_np, "cpu")
     if transform == "normal_scores":
         xt, yt = _normal_scores(xt[tr], xt), _normal_scores(yt[tr], yt)
     x_tr, y_tr = xt[tr], yt[tr]
@@ -626,7 +642,6 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
     if bound in ("tuba", "interpolated"):
         baseline = MLP(yt.shape[1], 1, hidden=64, layers=1, generator=gen).to(dev)
         params += list(baseline.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
     train_obj, eval_obj = _mi_objectives(bound, tau, interpolation)
 
     def log_baseline(yb):
@@ -650,30 +665,22 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
                 vals.append(float(eval_obj(s.clamp(lo, hi), None if a is None else a.double())))
         return np.asarray(vals)
 
-    curve = np.empty(steps)
-    ema, skipped = None, 0
-    bar = progress_bar(progress, steps, f"estimate_mutual_information ({bound})")
-    keeper = _BestState([critic, baseline])
-    val_idx = torch.as_tensor(va, device=dev)
-    check_every = max(10, steps // 20)
-    for step in range(steps):
-        critic.train()
+    state = {"ema": None}
+
+    def batch_objective():
         idx = _batch_indices(gen, x_tr.shape[0], batch_size, dev)
         xb, yb = x_tr[idx], y_tr[idx]
         scores = critic(xb, yb)
         if bound == "mine":
-            obj, ema = B.mine_step(scores, ema)
-        else:
-            obj = train_obj(scores, log_baseline(yb))
-        skipped += not _finite_step(opt, params, obj)
-        curve[step] = obj.item()
-        bar.update(1, objective=float(curve[step]))
-        if (step + 1) % check_every == 0 or step + 1 == steps:
-            critic.eval()
-            keeper.offer(float(held_out(val_idx).mean()))
-    bar.close()
-    keeper.restore()
-    critic.eval()
+            obj, state["ema"] = B.mine_step(scores, state["ema"])
+            return obj
+        return train_obj(scores, log_baseline(yb))
+
+    val_idx = torch.as_tensor(va, device=dev)
+    curve, skipped, validation_value = _train_critic(
+        batch_objective, lambda: float(held_out(val_idx).mean()), params, [critic],
+        steps=steps, lr=lr, check_every=max(10, steps // 20), progress=progress,
+        desc=f"estimate_mutual_information ({bound})")
     # held-out pairs far outside the training data (heavy tails) would be scored where the
     # critic never trained, and the exponential terms of NWJ/DV/JS can blow up there: the
     # scores are clipped to the range seen on (up to 8 batches of) training pairs.  A
@@ -693,7 +700,8 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
                         {"log_K": math.log(batch_size), "n_eval_batches": int(values.size),
                          "steps": steps, "batch_size": batch_size, "lr": lr,
                          "baseline": baseline, "skipped_steps": skipped,
-                         "validation_value": keeper.best, "training_range": clip["range"],
+                         "validation_value": validation_value,
+                         "training_range": clip["range"],
                          "clipped_fraction": clip["out"] / max(clip["total"], 1)})
 
 
@@ -770,7 +778,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     m, n = xt.shape[:2]
     gen_np = numpy_rng(rng)
     tr, va, ev = _mi_splits(gen_np, n, eval_fraction, batch_size)
-    gen = _torch_generator(gen_np)
+    gen = torch_rng(gen_np, "cpu")
     if transform == "normal_scores":           # fitted on each trial's training part
         xt = torch.stack([_normal_scores(t[tr], t) for t in xt])
         yt = torch.stack([_normal_scores(t[tr], t) for t in yt])
@@ -783,7 +791,6 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     if bound in ("tuba", "interpolated"):
         baseline = _BatchedMLP(m, yt.shape[2], 1, 64, 1, gen).to(dev)
         params += list(baseline.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
     train_obj, eval_obj = _mi_objectives(bound, tau, interpolation)
     rows = torch.arange(m, device=dev)[:, None]
 
@@ -810,59 +817,23 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
                 vals.append(eval_obj(s, None if a is None else a.double()))
         return torch.stack(vals, dim=-1)                       # (M, batches)
 
-    modules = [mod for mod in (critic, baseline) if mod is not None]
-    best = torch.full((m,), -math.inf, dtype=torch.float64, device=dev)
-    best_state = [[p.detach().clone() for p in mod.parameters()] for mod in modules]
-    curve = np.empty((steps, m))
-    ema = None
-    skipped = np.zeros(m, dtype=int)
-    val_idx = torch.as_tensor(va, device=dev)
-    check_every = max(10, steps // 20)
-    bar = progress_bar(progress, steps, f"estimate_mutual_information_batched ({bound}, {m} trials)")
-    for step in range(steps):
+    state = {"ema": None}
+
+    def batch_objective():
         idx = torch.randint(0, x_tr.shape[1], (m, batch_size), generator=gen).to(dev)
         xb, yb = x_tr[rows, idx], y_tr[rows, idx]
         scores = critic(xb, yb)
         if bound == "mine":
-            obj, ema = B.mine_step(scores, ema)
-        else:
-            obj = train_obj(scores, log_baseline(yb))
-        opt.zero_grad(set_to_none=True)
-        finite = torch.isfinite(obj)
-        # disjoint parameters: per-model gradients; a trial whose objective is not finite
-        # contributes nothing, and one whose gradient is not finite is reset below
-        (-torch.where(finite, obj, 0.0).sum()).backward()
-        bad = ~finite
-        for p in params:
-            if p.grad is not None:
-                bad |= ~torch.isfinite(p.grad).flatten(1).all(1)
-        if bool(bad.any()):
-            before = [p.detach()[bad].clone() for p in params]
-            for p in params:
-                if p.grad is not None:
-                    p.grad[bad] = 0.0
-            opt.step()
-            with torch.no_grad():
-                for p, keep in zip(params, before):
-                    p[bad] = keep
-            skipped += bad.cpu().numpy()
-        else:
-            opt.step()
-        curve[step] = obj.detach().cpu().numpy()
-        bar.update(1)
-        if (step + 1) % check_every == 0 or step + 1 == steps:
-            score = held_out(val_idx).mean(-1)
-            better = score > best
-            best = torch.where(better, score, best)
-            with torch.no_grad():
-                for mod, saved in zip(modules, best_state):
-                    for p, keep in zip(mod.parameters(), saved):
-                        keep[better] = p.detach()[better]
-    bar.close()
+            obj, state["ema"] = B.mine_step(scores, state["ema"])
+            return obj
+        return train_obj(scores, log_baseline(yb))
+
+    val_idx = torch.as_tensor(va, device=dev)
+    curve, skipped, best = _train_critic(
+        batch_objective, lambda: held_out(val_idx).mean(-1), params, [],
+        steps=steps, lr=lr, check_every=max(10, steps // 20), progress=progress,
+        desc=f"estimate_mutual_information_batched ({bound}, {m} trials)", trials=m)
     with torch.no_grad():
-        for mod, saved in zip(modules, best_state):
-            for p, keep in zip(mod.parameters(), saved):
-                p.copy_(keep)
         seen = torch.cat([critic(x_tr[:, i:i + batch_size], y_tr[:, i:i + batch_size])
                           .double().flatten(1)
                           for i in range(0, min(x_tr.shape[1], 8 * batch_size), batch_size)], 1)

@@ -23,7 +23,7 @@ from scipy import special, stats
 from .._backend.array import namespace
 from .._backend.checks import check_device, is_real, numpy_rng, torch_rng
 from .._backend.progress import check_progress, progress_bar
-from .._backend.samples import as_2d_samples
+from .._backend.samples import as_2d_samples, power_of_two_at_least
 from .._backend.training import BestParameters
 from ..estimators.critics import linear
 from ..results import TwoSampleResult
@@ -132,8 +132,8 @@ class _TorchClassifier:
         # train in float32: data at 1e-300 or 1e300 would underflow to 0 or overflow to inf
         # in float32 (or in the float64 variance) before the standardisation
         x_tr, x_te = np.asarray(x_tr, dtype=np.float64), np.asarray(x_te, dtype=np.float64)
-        _, expo = np.frexp(np.abs(x_tr).max(0))
-        x_tr, x_te = np.ldexp(x_tr, -expo), np.ldexp(x_te, -expo)
+        scale = power_of_two_at_least(np.abs(x_tr).max(0))
+        x_tr, x_te = x_tr / scale, x_te / scale
         mean, std = x_tr.mean(0), x_tr.std(0, ddof=1)
         std = np.where(std > 1e-12, std, 1.0)
         x_tr = torch.as_tensor((x_tr - mean) / std, dtype=torch.float32, device=self.device)

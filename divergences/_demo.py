@@ -7,6 +7,7 @@ import sys
 import time
 
 import numpy as np
+import torch
 
 import divergences as dv
 
@@ -226,15 +227,29 @@ def _plot(out, thetas, curves):
 
 #: sample sizes and training budgets of the full tour and of the quick one (``--quick``)
 SIZES = {
-    False: dict(pairs=1000, mc=200_000, emd=2_000_000, two_sample=1000, mi_pairs=40_000,
-                kl_pairs=20_000, steps=1500, trials=5, bench_steps=600, bench_n=5000),
+    False: dict(pairs=1000, mc=200_000, emd=2_000_000, two_sample=1000, mi_pairs=10_000,
+                kl_pairs=5_000, steps=500, trials=4, bench_steps=300, bench_n=2000),
     True: dict(pairs=100, mc=20_000, emd=100_000, two_sample=200, mi_pairs=3000,
                kl_pairs=2000, steps=100, trials=2, bench_steps=50, bench_n=1000),
 }
 
 
 def run_demo(out="divergences_demo.png", seed=0, plot=True, quick=False) -> int:
-    """Run the tour (a reduced one with ``quick=True``); returns the exit status."""
+    """Run the tour (a reduced one with ``quick=True``); returns the exit status.
+
+    The tour trains small networks, which run fastest on one torch thread, above all
+    beside other busy processes (intra-op threads wait on cores that others hold): the
+    thread count is set to 1 for the tour and restored afterwards.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _tour(out, seed, plot, quick)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _tour(out, seed, plot, quick):
 
     start = time.perf_counter()
     rng = np.random.default_rng(seed)

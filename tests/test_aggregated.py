@@ -124,6 +124,37 @@ def test_mmd_agg_bandwidths_follow_the_reference_grid():
         np.testing.assert_allclose(got, want, rtol=1e-9)
 
 
+def test_mmd_fuse_bandwidths_follow_the_reference_grid():
+    """MMD-FUSE's grid (Biggs et al.): equally spaced from half the 5 % quantile to twice
+    the 95 % quantile of the pooled sample's inter-point distances (i < j), per kernel, in
+    the papers' parametrisations exp(-t^2 / (2 s^2)) and exp(-sqrt(2) t_1 / s)."""
+    gen = np.random.default_rng(5)
+    x, y = gen.normal(size=(40, 2)), gen.normal(size=(35, 2)) * 1.3
+    res = dv.mmd_fuse_test(x, y, n_bandwidths=6, n_permutations=9, rng=0)
+    z = np.concatenate([x, y])
+    iu = np.triu_indices(len(z), 1)
+    for name, metric in (("laplace", "cityblock"), ("gaussian", "euclidean")):
+        d = cdist(z, z, metric)[iu]
+        want = np.linspace(np.quantile(d, 0.05) / 2, 2 * np.quantile(d, 0.95), 6)
+        got = [bw for k, bw in res.details["kernels"] if k == name]
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+    # and the statistic uses exactly these kernels: recomputed from its definition
+    n = min(len(x), len(y))
+    terms = []
+    for name, bw in res.details["kernels"]:
+        if name == "gaussian":
+            k = np.exp(-cdist(z, z, "sqeuclidean") / (2 * bw * bw))
+        else:
+            k = np.exp(-np.sqrt(2.0) * cdist(z, z, "cityblock") / bw)
+        np.fill_diagonal(k, 0.0)
+        kxx, kyy, kxy = k[:40, :40], k[40:, 40:], k[:40, 40:]
+        mmd = kxx.sum() / (40 * 39) + kyy.sum() / (35 * 34) - 2 * kxy.sum() / (40 * 35)
+        norm = np.sqrt((k ** 2).sum()) / (n * (n - 1))
+        terms.append(np.sqrt(n * (n - 1.0)) * mmd / norm)
+    want_fuse = np.log(np.mean(np.exp(np.array(terms))))
+    assert float(res.statistic) == pytest.approx(want_fuse, rel=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_mmd_agg_pvalue_is_the_level_corrected_rule(seed):
     # pvalue <= alpha exactly when some single test has p_lambda <= u * w_lambda,
@@ -132,8 +163,8 @@ def test_mmd_agg_pvalue_is_the_level_corrected_rule(seed):
     x, y = gen.normal(size=(30, 2)), gen.normal(size=(30, 2)) * (1.0 + 0.15 * seed)
     for weights in ("uniform", "decreasing", "centred"):
         for alpha in (0.05, 0.2):
-            res = dv.mmd_agg_test(x, y, kernel_weights=weights, level=alpha, n_permutations_single=99,
-                                  n_permutations=99,
+            res = dv.mmd_agg_test(x, y, kernel_weights=weights, level=alpha,
+                                  n_permutations_single=99, n_permutations=99,
                                   rng=seed)
             d = res.details
             rule = bool(np.any(d["pvalues"] <= d["level_correction"] * d["kernel_weights"]))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._backend.checks import is_real
-from ._backend.deprecation import renamed_keywords
+from ._backend.deprecation import renamed_keywords, warn_user
 
 __all__ = ["TwoSampleResult", "Estimate", "json_safe"]
 
@@ -228,13 +228,11 @@ class TwoSampleResult:
             raise ValueError(f"level must lie in (0, 1), got {level!r}")
         b = self.details.get("n_permutations")
         if b and self.null_distribution is not None and 1.0 / (b + 1) > level:
-            import warnings
-
-            warnings.warn(
+            warn_user(
                 f"{self.method}: with {b} permutations the smallest possible p-value is "
                 f"1/{b + 1} = {1 / (b + 1):.3g} > level = {level:g}, so the test can never "
                 f"reject; use n_permutations >= {math.ceil(1 / level) - 1}",
-                UserWarning, stacklevel=2)
+                UserWarning)
         return bool(self.pvalue <= level)
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import sys
 import warnings
 
-__all__ = ["renamed_keywords", "moved", "MOVED_MODULES", "moved_module_attribute"]
+#: the package's folder: frames inside it are the library's own
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+__all__ = ["renamed_keywords", "moved", "MOVED_MODULES", "moved_module_attribute", "warn_user"]
 
 #: old module of the package -> its new home (both under ``divergences``)
 MOVED_MODULES = {
@@ -27,6 +31,15 @@ MOVED_MODULES = {
 }
 
 
+def warn_user(message, category):
+    """``warnings.warn`` attributed to the first frame outside the package: the user's
+    call, however deep in the library (and behind how many decorators) it is raised."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 def renamed_keywords(**renames):
     """Decorator: ``@renamed_keywords(alpha="level")`` accepts ``alpha=`` for ``level=``,
     with a DeprecationWarning."""
@@ -38,10 +51,9 @@ def renamed_keywords(**renames):
                     if new in kwargs:
                         raise TypeError(f"{fn.__name__}() got both {old}= (the old name) and "
                                         f"{new}=: pass {new}= only")
-                    warnings.warn(f"{fn.__name__}(): the keyword {old}= is renamed {new}= "
-                                  f"(the library's vocabulary, docs/conventions.rst); {old}= "
-                                  f"will be removed in a future release",
-                                  DeprecationWarning, stacklevel=2)
+                    warn_user(f"{fn.__name__}(): the keyword {old}= is renamed {new}= (the "
+                              f"library's vocabulary, docs/conventions.rst); {old}= will be "
+                              f"removed in a future release", DeprecationWarning)
                     kwargs[new] = kwargs.pop(old)
             return fn(*args, **kwargs)
 

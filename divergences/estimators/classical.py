@@ -24,13 +24,12 @@ device; the neighbour searches run on the CPU with ``scipy.spatial``).
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 from scipy import special, stats
 from scipy.spatial import cKDTree
 
-from .._backend.deprecation import renamed_keywords
+from .._backend.deprecation import renamed_keywords, warn_user
 from .._backend.array import as_numpy_or_torch, check_finite, namespace
 from .._backend.checks import check_bool, check_int, check_real, numpy_rng
 from .._backend.samples import as_2d, power_of_two_scale
@@ -72,10 +71,9 @@ def _estimate(terms, offset, method, confidence, details):
 def _warn_ties(dist, what):
     n_zero = int(np.count_nonzero(dist == 0))
     if n_zero:
-        warnings.warn(f"{what}: {n_zero} points have a k-th neighbour at distance 0 (ties); "
-                      f"the estimator assumes continuous data (add a tiny noise to break "
-                      f"ties, e.g. x + 1e-10 * rng.standard_normal(x.shape))",
-                      RuntimeWarning, stacklevel=3)
+        warn_user(f"{what}: {n_zero} points have a k-th neighbour at distance 0 (ties); "
+                  f"the estimator assumes continuous data (add a tiny noise to break "
+                  f"ties, e.g. x + 1e-10 * rng.standard_normal(x.shape))", RuntimeWarning)
 
 
 def _standardized(a):

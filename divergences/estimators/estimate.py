@@ -17,7 +17,7 @@ import numpy as np
 
 import torch
 
-from .._backend.deprecation import renamed_keywords
+from .._backend.deprecation import renamed_keywords, warn_user
 from .._backend.array import as_numpy_or_torch, check_finite, namespace
 from .._backend.checks import check_device, check_int, check_real, numpy_rng, torch_rng
 from .._backend.samples import as_2d, power_of_two_at_least
@@ -204,7 +204,7 @@ NEGATIVE_ESTIMATES_EXPECTED = contextvars.ContextVar("negative_estimates_expecte
                                                       default=False)
 
 
-def _diagnose(value, ci, details, quantity, stacklevel=3):
+def _diagnose(value, ci, details, quantity):
     """Reasons not to believe an estimate, in ``details``; a warning if it is negative.
 
     Sets ``details["reliable"]`` (no reason found) and ``details["warnings"]`` (the
@@ -229,7 +229,7 @@ def _diagnose(value, ci, details, quantity, stacklevel=3):
                            f"overfitted or did not train; give more samples or steps, or a "
                            f"smaller network")
         if not NEGATIVE_ESTIMATES_EXPECTED.get():
-            warnings.warn(reasons[-1], RuntimeWarning, stacklevel=stacklevel)
+            warn_user(reasons[-1], RuntimeWarning)
     clipped = details.get("clipped_fraction", 0.0)
     if clipped > 0.01:
         reasons.append(f"{100 * clipped:.1f}% of the held-out critic outputs lay outside the "
@@ -264,8 +264,7 @@ def _mi_estimate(values, confidence, curve, critic, method, details):
             "one held-out batch: its spread cannot be estimated; give more samples, a "
             "larger eval_fraction or a smaller batch_size")}
     ci = (value - z * se, value + z * se)
-    # warn at the user's call: _diagnose <- _mi_estimate <- estimator <- user
-    details = _diagnose(value, ci, dict(details), "a mutual information", stacklevel=4)
+    details = _diagnose(value, ci, dict(details), "a mutual information")
     return Estimate(value=value, stderr=se, ci=ci, curve=curve,
                     critic=critic, method=method, details=details, confidence=confidence)
 
@@ -343,6 +342,53 @@ def _batch_indices(gen, n, size, device):
 # ---------------------------------------------------------------------------
 # f-divergences
 # ---------------------------------------------------------------------------
+
+
+def _held_out_terms(critic, f, bound, train, held_out):
+    """The bound's two terms on the held-out points, and how many outputs were clipped.
+
+    Held-out points far outside the training data (heavy tails) would be read out where
+    the critic never trained, and an exponential or conjugate term can blow up there:
+    the outputs are clipped to the range seen in training.  A clipped critic is still a
+    critic, so the estimate stays a lower bound.  Returns numpy arrays ``a`` (the P
+    term) and ``b`` (the Q term), the clipped fraction and the training range.
+    """
+    T = namespace("torch")
+    with torch.no_grad():
+        lo, hi = _training_range(torch.cat([critic(t) for t in train]).double())
+        vp_raw, vq_raw = (critic(t).double() for t in held_out)
+        outside = sum(int(((v < lo) | (v > hi)).sum()) for v in (vp_raw, vq_raw))
+        clipped = outside / (vp_raw.numel() + vq_raw.numel())
+        vp, vq = vp_raw.clamp(lo, hi), vq_raw.clamp(lo, hi)
+        if bound == "fgan":
+            a, b = f._activation(T, vp), f._conjugate_of_activation(T, vq)
+        else:
+            a, b = vp, (torch.exp(vq - 1.0) if bound == "nwj" else vq)
+    return a.cpu().numpy(), b.cpu().numpy(), clipped, (lo, hi)
+
+
+def _f_bound_value(a, b, bound):
+    """The bound from its held-out terms: (value, variance of the value, effective sample
+    size of the conjugate (for KL: exponential) terms)."""
+    if bound == "dv":
+        shift = b.max()
+        eb = np.exp(b - shift)
+        value = a.mean() - (np.log(eb.mean()) + shift)
+        # delta method for log(mean(e^b))
+        var = a.var(ddof=1) / a.size + eb.var(ddof=1) / (eb.size * eb.mean() ** 2)
+        wts = eb
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            value = a.mean() - b.mean()
+            var = a.var(ddof=1) / a.size + b.var(ddof=1) / b.size
+        if not math.isfinite(value):            # the caller raises: no weights to read
+            return float(value), var, math.nan
+        wts = np.abs(b) / max(float(np.abs(b).max()), 1e-300)
+    # how many held-out points carry the conjugate terms
+    ess = float(wts.sum() ** 2 / (wts ** 2).sum()) if wts.any() else float(b.size)
+    return float(value), var, ess
+
+
 
 
 _F_BOUNDS = ("fgan", "nwj", "dv")
@@ -464,41 +510,13 @@ def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500
         batch_objective, validate, list(critic.parameters()), [critic], steps=steps, lr=lr,
         check_every=max(10, steps // 30), progress=progress,
         desc=f"estimate_f_divergence ({f.name}, {bound})")
-    with torch.no_grad():
-        # held-out points far outside the training data (heavy tails) would be read out
-        # where the critic never trained, and an exponential or conjugate term can blow
-        # up there: the outputs are clipped to the range seen in training.  A clipped
-        # critic is still a critic, so the estimate stays a lower bound.
-        lo, hi = _training_range(torch.cat([critic(train_p), critic(train_q)]).double())
-        vp_raw, vq_raw = critic(xp_t[ev_p]).double(), critic(xq_t[ev_q]).double()
-        outside = sum(int(((v < lo) | (v > hi)).sum()) for v in (vp_raw, vq_raw))
-        clipped = outside / (vp_raw.numel() + vq_raw.numel())
-        vp, vq = vp_raw.clamp(lo, hi), vq_raw.clamp(lo, hi)
-        if bound == "fgan":
-            a, b = f._activation(T, vp), f._conjugate_of_activation(T, vq)
-        else:
-            a, b = vp, (torch.exp(vq - 1.0) if bound == "nwj" else vq)
-        a, b = a.cpu().numpy(), b.cpu().numpy()
-    if bound == "dv":
-        shift = b.max()
-        eb = np.exp(b - shift)
-        value = a.mean() - (np.log(eb.mean()) + shift)
-        # delta method for log(mean(e^b))
-        var = a.var(ddof=1) / a.size + eb.var(ddof=1) / (eb.size * eb.mean() ** 2)
-    else:
-        with np.errstate(invalid="ignore", over="ignore"):
-            value = a.mean() - b.mean()
-            var = a.var(ddof=1) / a.size + b.var(ddof=1) / b.size
+    a, b, clipped, (lo, hi) = _held_out_terms(critic, f, bound, (train_p, train_q),
+                                              (xp_t[ev_p], xq_t[ev_q]))
+    value, var, ess = _f_bound_value(a, b, bound)
     if not math.isfinite(value):
         raise _diverged(f"the held-out {bound} bound on {f.name} is {value}", curve, skipped,
                         "a smaller lr, more steps or samples, or another bound or f (the "
                         "conjugates of KL, Pearson and alpha far from 0.5 grow fastest)")
-    # how many held-out points carry the conjugate (for KL: exponential) terms
-    if bound == "dv":
-        wts = np.exp(b - b.max())
-    else:
-        wts = np.abs(b) / max(float(np.abs(b).max()), 1e-300)
-    ess = float(wts.sum() ** 2 / (wts ** 2).sum()) if wts.any() else float(b.size)
     se = math.sqrt(var)
     ci = (float(value) - z * se, float(value) + z * se)
     details = {"n_eval": (int(ev_p.size), int(ev_q.size)), "steps": steps,
@@ -515,6 +533,22 @@ def estimate_f_divergence(x, y, f="kl", *, bound="fgan", critic=None, steps=1500
 # ---------------------------------------------------------------------------
 # mutual information
 # ---------------------------------------------------------------------------
+
+
+def _mi_critic(critic, data, hidden, layers, embed_dim, gen):
+    """The critic of the MI estimators: a module as given, or a new separable or concat
+    network standardising with the training pairs ``data``."""
+    if isinstance(critic, str):
+        dx, dy = data[0].shape[1], data[1].shape[1]
+        if critic == "separable":
+            return SeparableCritic(dx, dy, hidden, layers, embed_dim, data=data, generator=gen)
+        if critic == "concat":
+            return ConcatCritic(dx, dy, hidden, layers, data=data, generator=gen)
+        raise ValueError(f"critic must be 'separable', 'concat' or a torch.nn.Module, "
+                         f"got {critic!r}")
+    if not isinstance(critic, torch.nn.Module):
+        raise TypeError("critic must be 'separable', 'concat' or a torch.nn.Module")
+    return critic
 
 
 def _mi_objectives(name, tau, interpolation):
@@ -624,19 +658,7 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
         xt, yt = _normal_scores(xt[tr], xt), _normal_scores(yt[tr], yt)
     x_tr, y_tr = xt[tr], yt[tr]
 
-    if isinstance(critic, str):
-        if critic == "separable":
-            critic = SeparableCritic(xt.shape[1], yt.shape[1], hidden, layers, embed_dim,
-                                     data=(x_tr, y_tr), generator=gen)
-        elif critic == "concat":
-            critic = ConcatCritic(xt.shape[1], yt.shape[1], hidden, layers, data=(x_tr, y_tr),
-                                  generator=gen)
-        else:
-            raise ValueError(f"critic must be 'separable', 'concat' or a torch.nn.Module, "
-                             f"got {critic!r}")
-    elif not isinstance(critic, torch.nn.Module):
-        raise TypeError("critic must be 'separable', 'concat' or a torch.nn.Module")
-    critic = critic.to(dev)
+    critic = _mi_critic(critic, (x_tr, y_tr), hidden, layers, embed_dim, gen).to(dev)
     params = list(critic.parameters())
     baseline = None
     if bound in ("tuba", "interpolated"):
@@ -705,6 +727,37 @@ def estimate_mutual_information(x, y, *, bound="infonce", critic="separable", st
                          "clipped_fraction": clip["out"] / max(clip["total"], 1)})
 
 
+def _trial_tensors(device, **named):
+    """Validated float64 tensors of shape (M, n, d) on ``device``, one conditioning map
+    per trial and variable (see _condition)."""
+    xp, arrays = as_numpy_or_torch(**named)
+    for name, a in zip(named, arrays):
+        if a.ndim != 3:
+            raise ValueError(f"{name} must have shape (M, n, d), got {tuple(a.shape)}")
+        check_finite(xp, name, a)
+    if arrays[0].shape[:2] != arrays[1].shape[:2]:
+        raise ValueError(f"x and y must have the same (M, n), got {tuple(arrays[0].shape[:2])} "
+                         f"and {tuple(arrays[1].shape[:2])}")
+    to_t = (lambda a: a) if xp.name == "torch" else torch.from_numpy
+    return [torch.stack([_condition([t])[0] for t in to_t(a).detach().to(device, torch.float64)])
+            for a in arrays]
+
+
+def _trial_training_ranges(critic, x_tr, y_tr, batch_size):
+    """Per trial, (lo, hi) of the finite critic scores on up to 8 batches of training
+    pairs (no clipping, -inf and inf, for a trial without a finite score)."""
+    with torch.no_grad():
+        seen = torch.cat([critic(x_tr[:, i:i + batch_size], y_tr[:, i:i + batch_size])
+                          .double().flatten(1)
+                          for i in range(0, min(x_tr.shape[1], 8 * batch_size), batch_size)], 1)
+        finite = seen.isfinite()
+        lo = torch.where(finite, seen, math.inf).min(1).values
+        hi = torch.where(finite, seen, -math.inf).max(1).values
+        empty = ~finite.any(1)
+        lo[empty], hi[empty] = -math.inf, math.inf
+    return lo, hi
+
+
 @renamed_keywords(alpha="interpolation")
 def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, batch_size=128,
                                         lr=1e-3, eval_fraction=0.3, tau=5.0, interpolation=0.01,
@@ -763,18 +816,7 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
     steps, batch_size = _check_training(steps, batch_size, eval_fraction, lr)
     _z(confidence)                      # validate before training
     dev = _device(device, x, y)
-    xp, (xa, ya) = as_numpy_or_torch(x=x, y=y)
-    for name, a in (("x", xa), ("y", ya)):
-        if a.ndim != 3:
-            raise ValueError(f"{name} must have shape (M, n, d), got {tuple(a.shape)}")
-        check_finite(xp, name, a)
-    if xa.shape[:2] != ya.shape[:2]:
-        raise ValueError(f"x and y must have the same (M, n), got {tuple(xa.shape[:2])} and "
-                         f"{tuple(ya.shape[:2])}")
-    to_t = (lambda a: a) if xp.name == "torch" else torch.from_numpy
-    # one conditioning map per problem and variable (see _condition)
-    xt = torch.stack([_condition([t])[0] for t in to_t(xa).detach().to(dev, torch.float64)])
-    yt = torch.stack([_condition([t])[0] for t in to_t(ya).detach().to(dev, torch.float64)])
+    xt, yt = _trial_tensors(dev, x=x, y=y)
     m, n = xt.shape[:2]
     gen_np = numpy_rng(rng)
     tr, va, ev = _mi_splits(gen_np, n, eval_fraction, batch_size)
@@ -833,17 +875,8 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
         batch_objective, lambda: held_out(val_idx).mean(-1), params, [],
         steps=steps, lr=lr, check_every=max(10, steps // 20), progress=progress,
         desc=f"estimate_mutual_information_batched ({bound}, {m} trials)", trials=m)
-    with torch.no_grad():
-        seen = torch.cat([critic(x_tr[:, i:i + batch_size], y_tr[:, i:i + batch_size])
-                          .double().flatten(1)
-                          for i in range(0, min(x_tr.shape[1], 8 * batch_size), batch_size)], 1)
-        finite = seen.isfinite()
-        clip["lo"] = torch.where(finite, seen, math.inf).min(1).values
-        clip["hi"] = torch.where(finite, seen, -math.inf).max(1).values
-        empty = ~finite.any(1)                        # no finite training score: no clipping
-        clip["lo"][empty], clip["hi"][empty] = -math.inf, math.inf
+    clip["lo"], clip["hi"] = _trial_training_ranges(critic, x_tr, y_tr, batch_size)
     values = held_out(torch.as_tensor(gen_np.permutation(ev), device=dev)).cpu().numpy()
-    out = []
     for i in range(m):
         if not np.isfinite(values[i]).all():
             raise _diverged(f"the held-out {bound} bound of trial {i} is not finite on "
@@ -851,12 +884,11 @@ def estimate_mutual_information_batched(x, y, *, bound="infonce", steps=1500, ba
                             f"batches", curve[:, i], int(skipped[i]),
                             "a smaller lr, more steps or samples, or bound='infonce' or "
                             "'smile' (whose terms are bounded)")
-        out.append(_mi_estimate(
-            values[i], confidence, curve[:, i], critic,
-            f"{bound} bound on I(X;Y) (batched trial {i})",
-            {"log_K": math.log(batch_size), "n_eval_batches": int(values.shape[1]),
-             "trial": i, "steps": steps, "batch_size": batch_size, "lr": lr,
-             "skipped_steps": int(skipped[i]), "validation_value": float(best[i]),
-             "training_range": (float(clip["lo"][i]), float(clip["hi"][i])),
-             "clipped_fraction": float(clip["out"][i]) / max(clip["total"], 1)}))
-    return out
+    return [_mi_estimate(values[i], confidence, curve[:, i], critic,
+                         f"{bound} bound on I(X;Y) (batched trial {i})",
+                         {"log_K": math.log(batch_size), "n_eval_batches": int(values.shape[1]),
+                          "trial": i, "steps": steps, "batch_size": batch_size, "lr": lr,
+                          "skipped_steps": int(skipped[i]), "validation_value": float(best[i]),
+                          "training_range": (float(clip["lo"][i]), float(clip["hi"][i])),
+                          "clipped_fraction": float(clip["out"][i]) / max(clip["total"], 1)})
+            for i in range(m)]

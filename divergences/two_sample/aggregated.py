@@ -28,7 +28,6 @@ conservative side, by the few relabellings that close.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import torch
@@ -36,7 +35,7 @@ import torch
 from .._backend.array import namespace
 from .._backend.checks import check_int, check_real, torch_rng
 from .._backend.progress import check_progress, progress_bar
-from .._backend.deprecation import renamed_keywords
+from .._backend.deprecation import renamed_keywords, warn_user
 from .._backend.samples import as_2d_samples, as_torch64, power_of_two_scale
 from ..results import TwoSampleResult
 from ._permutation import (check_alternative, check_n_permutations, labellings,
@@ -431,9 +430,8 @@ def _agg_permutations(n_permutations, n_permutations_single):
     if isinstance(n_permutations, (tuple, list)):
         if len(n_permutations) != 2:
             raise TypeError(f"n_permutations must be an int (B2), got {n_permutations!r}")
-        warnings.warn("mmd_agg_test(n_permutations=(B1, B2)) is deprecated: pass "
-                      "n_permutations=B2 and n_permutations_single=B1", DeprecationWarning,
-                      stacklevel=4)
+        warn_user("mmd_agg_test(n_permutations=(B1, B2)) is deprecated: pass "
+                  "n_permutations=B2 and n_permutations_single=B1", DeprecationWarning)
         n_permutations_single, n_permutations = n_permutations
         return (check_n_permutations(n_permutations_single, "n_permutations[0]"),
                 check_n_permutations(n_permutations, "n_permutations[1]"))

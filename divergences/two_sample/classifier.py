@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ import torch.nn.functional as F
 from scipy import special, stats
 
 from .._backend.array import namespace
+from .._backend.deprecation import warn_user
 from .._backend.checks import check_device, is_real, numpy_rng, torch_rng
 from .._backend.progress import check_progress, progress_bar
 from .._backend.samples import as_2d_samples, power_of_two_at_least
@@ -266,10 +266,9 @@ def _training(training, legacy):
     if unknown:
         raise TypeError(f"c2st() got unexpected keyword arguments {', '.join(unknown)}")
     if legacy:
-        warnings.warn(f"c2st(): pass the training settings as training=TrainingSettings("
-                      f"{', '.join(f'{k}=...' for k in legacy)}) (or a dict); the separate "
-                      f"keywords will be removed in a future release", DeprecationWarning,
-                      stacklevel=3)
+        warn_user(f"c2st(): pass the training settings as training=TrainingSettings("
+                  f"{', '.join(f'{k}=...' for k in legacy)}) (or a dict); the separate "
+                  f"keywords will be removed in a future release", DeprecationWarning)
     if training is None:
         training = {}
     if isinstance(training, dict):
@@ -297,10 +296,9 @@ def _nulls(statistic, n_folds, n_permutations, n_retrainings):
         n_permutations = check_n_permutations(n_permutations)
     if n_folds is not None and n_permutations and not n_retrainings:
         # earlier releases: n_permutations counted retrainings, the only valid null here
-        warnings.warn("c2st(n_folds=..., n_permutations=B): cross-fitted logits have no "
+        warn_user("c2st(n_folds=..., n_permutations=B): cross-fitted logits have no "
                       "relabelling null, and n_permutations now counts relabellings "
-                      "without retraining; pass n_retrainings=B (taken as that now)",
-                      DeprecationWarning, stacklevel=3)
+                      "without retraining; pass n_retrainings=B (taken as that now)", DeprecationWarning)
         n_permutations, n_retrainings = 0, n_permutations
     if n_permutations and n_retrainings:
         raise ValueError("give n_permutations (relabellings of the held-out set) or "

@@ -470,9 +470,20 @@ def _bin_indices(a, bins, binning):
     """Per-coordinate bin indices in [0, bins), shape (N, d)."""
     n = a.shape[0]
     if binning == "quantile":
-        # equal-frequency bins: the histogram of the ranks (ties share a bin)
-        ranks = stats.rankdata(a, axis=0, method="min") - 1
-        return np.minimum((ranks * bins) // n, bins - 1).astype(np.int64)
+        # equal-frequency bins from the ranks; ties share a bin, and distinct values are
+        # never merged while there are at most ``bins`` of them (each is its own bin).
+        # A tied value is placed by its mid-rank: placed by its first rank, a value whose
+        # first rank fell just below a bin edge joined the bin before it
+        out = np.empty(a.shape, dtype=np.int64)
+        for j in range(a.shape[1]):
+            values, inverse, counts = np.unique(a[:, j], return_inverse=True,
+                                                return_counts=True)
+            if values.size <= bins:
+                out[:, j] = inverse.reshape(-1)
+                continue
+            mid = np.cumsum(counts) - counts / 2.0 - 0.5          # 0-based mid-ranks
+            out[:, j] = np.minimum((mid * bins // n).astype(np.int64), bins - 1)[inverse]
+        return out
     lo, hi = a.min(axis=0), a.max(axis=0)
     width = np.where(hi > lo, hi - lo, 1.0)
     return np.minimum(((a - lo) / width * bins).astype(np.int64), bins - 1)
@@ -501,7 +512,10 @@ def histogram_mutual_information(x, y, *, bins=None, binning="quantile",
 
     the last term being the Miller-Madow correction of the three plug-in entropies
     (:math:`m` the number of occupied cells).  With ``binning="quantile"`` (default)
-    the bins hold equal counts per coordinate, which makes the estimate unchanged
+    the bins hold equal counts per coordinate (tied values share a bin, placed by
+    their mid-rank; a coordinate with at most ``bins`` distinct values gets one bin
+    per value, so discrete data give the exact plug-in estimate), which makes the
+    estimate unchanged
     by strictly increasing maps of the coordinates and unaffected by heavy tails;
     ``"uniform"`` cuts the range into equal widths.  The plug-in estimate is
     biased (coarse bins miss dependence finer than a bin, fine bins inflate it):

@@ -104,6 +104,28 @@ def test_executor_gives_the_same_table():
         assert a["ci"] == b["ci"] and a["mse"] == b["mse"]
 
 
+def test_a_neural_estimator_gives_the_same_table_in_process_and_in_an_executor():
+    """Issue 26: in process the trials of a cell trained as one batched network, in an
+    executor one by one: with the same rng, NWJ's row was -0.296 in process and -0.013
+    with a ThreadPoolExecutor.  A cell now runs the same computation wherever it runs,
+    and each row says which one ran."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    prob = CorrelatedGaussians(d=2, mi=0.5)
+    ests = {"nwj": MIEstimator("nwj", steps=40, batch_size=32, options={"hidden": 16})}
+    kwargs = dict(sample_sizes=[400], n_trials=3, rng=4, n_bootstrap=50)
+    for batched in (True, False):
+        local = bias_variance(ests, prob, batched=batched, **kwargs)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            remote = bias_variance(ests, prob, executor=pool, batched=batched, **kwargs)
+        np.testing.assert_array_equal(local.rows[0]["values"], remote.rows[0]["values"])
+        assert local.rows[0]["batched"] is remote.rows[0]["batched"] is batched
+    # the two computations differ (else the check above could not fail)
+    assert not np.array_equal(
+        bias_variance(ests, prob, batched=True, **kwargs).rows[0]["values"],
+        bias_variance(ests, prob, batched=False, **kwargs).rows[0]["values"])
+
+
 @pytest.mark.slow
 def test_batched_trials_agree_with_sequential_trials():
     prob = CorrelatedGaussians(d=2, mi=1.0)

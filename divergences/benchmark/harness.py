@@ -265,11 +265,14 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
         Root of all seeds.
     executor : concurrent.futures.Executor, optional
         Runs the (estimator, problem, size) cells, e.g. a
-        ``ProcessPoolExecutor`` or a Dask/Ray executor; the table is the same
-        as in-process for a fixed ``rng``.
+        ``ProcessPoolExecutor`` or a Dask/Ray executor.  A cell runs the same
+        computation wherever it runs, so the table is the same as in-process for a
+        fixed ``rng``.
     batched : bool, default True
         Train the trials of a cell as one batched network where the estimator
-        supports it (in-process only).
+        supports it, in process and in an executor alike (a batched network gives
+        other numbers than the trials trained one by one, from the same seeds); each
+        row's ``batched`` says which ran.
     n_bootstrap : int, default 1000
     confidence : float, default 0.95
     progress : bool or None, default None
@@ -324,8 +327,8 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
             trials = children[pi * len(sizes) + si].spawn(n_trials)
             seeds = [tuple(int(c.generate_state(1)[0]) for c in t.spawn(2)) for t in trials]
             for name, est in ests.items():
-                use_batched = (batched and executor is None and n_trials > 1
-                               and getattr(est, "batchable", False))
+                use_batched = bool(batched and n_trials > 1
+                                   and getattr(est, "batchable", False))
                 cells.append((name, est, prob, n, seeds, use_batched))
     bar = progress_bar(progress, len(cells), "bias_variance", unit="cell", delay=0.0)
     outputs = []
@@ -334,15 +337,15 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
             outputs.append(_run_cell(est, prob, n, seeds, use_batched))
             bar.update(1, last=f"{name} on {getattr(prob, 'name', prob)} n={n}")
     else:
-        futures = [executor.submit(_run_cell, est, prob, n, seeds, False)
-                   for _, est, prob, n, seeds, _ in cells]
+        futures = [executor.submit(_run_cell, est, prob, n, seeds, use_batched)
+                   for _, est, prob, n, seeds, use_batched in cells]
         for (name, _, prob, n, _, _), fut in zip(cells, futures):
             outputs.append(fut.result())
             bar.update(1, last=f"{name} on {getattr(prob, 'name', prob)} n={n}")
     bar.close()
     boot_gen = np.random.default_rng(root.spawn(1)[0])
     rows = []
-    for (name, est, prob, n, _, _), (values, seconds) in zip(cells, outputs):
+    for (name, est, prob, n, _, use_batched), (values, seconds) in zip(cells, outputs):
         truth = float(prob.truth[est.target])
         mean = float(values.mean())
         var = float(values.var(ddof=1)) if values.size > 1 else math.nan
@@ -351,7 +354,7 @@ def bias_variance(estimators, problems, *, sample_sizes, n_trials, rng=None, exe
             "target": est.target, "truth": truth, "mean": mean, "bias": mean - truth,
             "variance": var, "mse": float(((values - truth) ** 2).mean()),
             "ci": _bootstrap(values, truth, n_bootstrap, confidence, boot_gen),
-            "seconds_per_trial": seconds, "values": values,
+            "seconds_per_trial": seconds, "batched": use_batched, "values": values,
         })
     return BenchResult(rows=rows, confidence=confidence)
 
@@ -371,8 +374,9 @@ class BenchResult:
 
     Each row is a dict with ``estimator``, ``problem``, ``n``, ``target``,
     ``truth``, ``mean``, ``bias``, ``variance``, ``mse``, ``ci`` (bootstrap
-    intervals of mean, bias, variance and MSE), ``seconds_per_trial`` and the
-    raw ``values``.
+    intervals of mean, bias, variance and MSE), ``seconds_per_trial``, ``batched``
+    (whether the cell's trials trained as one batched network) and the raw
+    ``values``.
 
     Examples
     --------

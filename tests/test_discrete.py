@@ -337,3 +337,22 @@ def test_gradients_at_subnormal_entries_are_the_derivative(ffun, q_values):
     # 8e-323 carries 5 significant bits: at that entry the chain rule runs through
     # subnormal intermediates, so only agreement to a few per cent can be asked for
     assert abs(grad[2] - expected[2]) <= 0.05 * max(1.0, abs(expected[2])), (grad, expected)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0, 3)])
+def test_an_empty_batch_gives_an_empty_result(shape):
+    """Issue 26: f_divergence(np.zeros((0, 3)), ...) failed inside a reduction (numpy) or
+    with a RuntimeError (torch).  An empty batch of PMFs is a valid batch: the result has
+    the batch's shape, as scipy.stats.entropy's does."""
+    from scipy import stats
+
+    a = np.zeros(shape)
+    assert stats.entropy(a, a, axis=-1).shape == shape[:-1]
+    for f in ("kl", "jensen_shannon", "total_variation", "pearson", "neyman"):
+        got = dv.f_divergence(a, a, f)
+        assert isinstance(got, np.ndarray) and got.shape == shape[:-1] and got.dtype == a.dtype
+        t = dv.f_divergence(torch.zeros(shape, dtype=torch.float32), torch.zeros(shape), f)
+        assert torch.is_tensor(t) and tuple(t.shape) == shape[:-1]
+    # an empty support is still an error
+    with pytest.raises(ValueError, match="empty along axis"):
+        dv.f_divergence(np.zeros((2, 0)), np.zeros((2, 0)))

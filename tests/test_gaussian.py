@@ -249,3 +249,17 @@ def test_bad_parameters():
         dv.gaussian_mutual_information(0.5, 0)
     with pytest.raises(TypeError, match="needs mean_p, cov_p, mean_q and cov_q"):
         dv.gaussian_f_divergence(0.0, 1.0)
+
+
+@pytest.mark.parametrize("lib", ["numpy", "torch"])
+def test_half_precision_is_refused_by_name(lib):
+    """Issue 26: float16 Gaussian parameters failed inside numpy's linalg or torch's
+    Cholesky with a message naming no argument."""
+    if lib == "numpy":
+        m, c = np.zeros(2, np.float16), np.eye(2, dtype=np.float16)
+    else:
+        m, c = torch.zeros(2, dtype=torch.float16), torch.eye(2, dtype=torch.float16)
+    for call in (lambda: dv.gaussian_f_divergence(m, c, m + 1, c, "kl"),
+                 lambda: dv.renyi_divergence_gaussian(m, c, m + 1, c, order=2.0)):
+        with pytest.raises(TypeError, match="mean_p has dtype .*float16.* float32 or float64"):
+            call()

@@ -373,3 +373,49 @@ def test_float32_homogeneous_near_its_limits(backend, p, scale):
         a, b = torch.from_numpy(a), torch.from_numpy(b)
     got = float(dv.wasserstein_1d(a, b, p=p))
     assert got == pytest.approx(unit * scale, rel=2e-5)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_sliced_wasserstein_names_a_non_finite_projection(bad):
+    """Issue 26: an infinite projection was reported as 'x contains NaN' (after a
+    RuntimeWarning from the normalisation)."""
+    x = np.random.default_rng(0).normal(size=(10, 2))
+    for lib in (np.asarray, torch.tensor):
+        with pytest.raises(ValueError, match="projections contains"):
+            dv.sliced_wasserstein(lib(x), lib(x + 1.0), projections=lib(np.array([[bad, 1.0]])))
+
+
+def test_gradient_penalty_on_integer_batches_and_constant_critics():
+    """Issue 26: integer inputs and a critic that ignores its input raised raw torch
+    errors.  Integers become the default float dtype (the library's rule); a critic that
+    does not depend on its input has gradient 0, so the penalty is target^2."""
+    lin = lambda z: 3.0 * z.sum(dim=1)                    # noqa: E731  (|grad| = 3 sqrt 2)
+    xi, yi = torch.zeros(4, 2, dtype=torch.int64), torch.ones(4, 2, dtype=torch.int64)
+    got = dv.gradient_penalty(lin, xi, yi, rng=0)
+    assert got.dtype == torch.get_default_dtype()
+    assert float(got) == pytest.approx((3 * math.sqrt(2) - 1) ** 2, rel=1e-6)
+    x, y = torch.zeros(4, 2), torch.ones(4, 2)
+    w = torch.nn.Parameter(torch.tensor(2.0))
+    for critic in (lambda z: torch.ones(4), lambda z: w * torch.ones(4)):
+        for target in (1.0, 0.5):
+            assert float(dv.gradient_penalty(critic, x, y, rng=0, target=target)) == target ** 2
+        assert float(dv.gradient_penalty(critic, x, y, rng=0, one_sided=True)) == 0.0
+    with pytest.raises(TypeError, match="critic must return a torch.Tensor"):
+        dv.gradient_penalty(lambda z: 3.0, x, y, rng=0)
+    with pytest.raises(TypeError, match="must be real"):
+        dv.gradient_penalty(lin, x.to(torch.complex64), y.to(torch.complex64), rng=0)
+
+
+def test_histogram_weights_summing_past_the_float_maximum():
+    """Issue 26: finite weights whose sum overflows gave NaN; W1 depends on the weights'
+    ratios only, so the result is that of the scaled weights."""
+    g = np.array([0.0, 1.0, 2.0])
+    w, v = np.array([1e308, 1e308, 1e308]), np.array([1e308, 0.0, 1e308])
+    want = float(dv.wasserstein_1d_histogram(g, w / 1e308, v / 1e308))
+    assert want == pytest.approx(1 / 3)
+    for lib in (np.asarray, torch.tensor):
+        assert float(dv.wasserstein_1d_histogram(lib(g), lib(w), lib(v))) == pytest.approx(want)
+    # subnormal weights, likewise
+    sub = np.array([5e-324, 5e-324, 1e-323])
+    assert float(dv.wasserstein_1d_histogram(g, sub, v)) == pytest.approx(
+        float(dv.wasserstein_1d_histogram(g, np.array([1.0, 1.0, 2.0]), v)))

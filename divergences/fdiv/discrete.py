@@ -43,8 +43,10 @@ __all__ = [
 def _check_pmf(xp, name, x, axis):
     """Non-negative, no NaN/inf, sums to 1 along ``axis`` within a dtype-aware tolerance.
 
-    Returns the smallest entry.
+    Returns the smallest entry (1 for an empty batch, which has none).
     """
+    if math.prod(x.shape) == 0:            # an empty batch: nothing to check, nothing to sum
+        return xp.asarray(1.0, dtype=x.dtype, device=xp.device(x))
     lo = xp.min(xp.detach(x))
     if xp.flag(~(lo >= 0)):
         if xp.flag(xp.isnan(x)):

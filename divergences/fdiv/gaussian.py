@@ -72,6 +72,11 @@ def _prepare(mean_p, cov_p, mean_q, cov_q):
         mean_p=mean_p, cov_p=cov_p, mean_q=mean_q, cov_q=cov_q)
     out = []
     for mname, cname, m, s in (("mean_p", "cov_p", m0, s0), ("mean_q", "cov_q", m1, s1)):
+        for name, a in ((mname, m), (cname, s)):
+            if xp.finfo(a.dtype).bits < 32:
+                raise TypeError(f"{name} has dtype {a.dtype}: the Gaussian closed forms need "
+                                f"float32 or float64 (numpy and torch have no half-precision "
+                                f"matrix factorisations); convert it first")
         check_finite(xp, mname, m)
         check_finite(xp, cname, s)
         if m.ndim == 0:

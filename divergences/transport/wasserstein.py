@@ -339,6 +339,10 @@ def wasserstein_1d_histogram(grid, x_weights, y_weights, *, p=1, axis=-1):
         raise ValueError("grid must be sorted in non-decreasing order along the axis")
     with xp.errstate():
         if p == 1:
+            # the CDFs are ratios: scale each row by its largest weight first, so that
+            # finite weights summing past the float maximum do not overflow the sums
+            wu = wu / xp.detach(xp.max(wu, axis=-1, keepdims=True))
+            wv = wv / xp.detach(xp.max(wv, axis=-1, keepdims=True))
             cu = xp.cumulative_sum(wu, axis=-1)
             cv = xp.cumulative_sum(wv, axis=-1)
             diff = xp.abs(cu / cu[..., -1:] - cv / cv[..., -1:])[..., :-1]
@@ -602,14 +606,25 @@ def gradient_penalty(critic, x, y, *, rng=None, target=1.0, one_sided=False):
     if x.ndim == 0 or x.shape[0] == 0:
         raise ValueError("x and y must be non-empty batches")
     dtype = torch.promote_types(x.dtype, y.dtype)
+    if dtype.is_complex:
+        raise TypeError(f"x and y must be real, got dtype {dtype}")
+    if not dtype.is_floating_point:         # integers (and bool): the default float dtype
+        dtype = torch.get_default_dtype()
     gen = torch_rng(rng, x.device)
     eps = torch.rand((x.shape[0],) + (1,) * (x.ndim - 1), generator=gen,
                      device=x.device, dtype=dtype)
-    x_hat = eps * x + (1.0 - eps) * y
+    x_hat = eps * x.to(dtype) + (1.0 - eps) * y.to(dtype)
     if not x_hat.requires_grad:
         x_hat.requires_grad_(True)
     out = critic(x_hat)
-    (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
+    if not is_torch(out):
+        raise TypeError(f"critic must return a torch.Tensor, got {type(out).__name__}")
+    if out.requires_grad:
+        (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True, allow_unused=True)
+    else:
+        grad = None
+    if grad is None:                         # a critic that ignores its input: gradient 0
+        grad = torch.zeros_like(x_hat)
     sq = (grad.reshape(grad.shape[0], -1) ** 2).sum(dim=1)
     pos = sq > 0
     norm = torch.where(pos, torch.sqrt(torch.where(pos, sq, torch.ones_like(sq))),
@@ -726,6 +741,7 @@ def sliced_wasserstein(x, y, x_weights=None, y_weights=None, *, p=2, n_projectio
         theta = arrays["projections"]
         if theta.ndim != 2 or theta.shape[-1] != d or theta.shape[0] == 0:
             raise ValueError(f"projections must have shape (L, {d}), got {tuple(theta.shape)}")
+        check_finite(xp, "projections", theta)     # directions: NaN or inf has none
     norms = xp.sqrt(xp.sum(theta * theta, axis=-1))
     if xp.flag(~(norms > 0)):
         raise ValueError("projections must be non-zero vectors")

@@ -21,7 +21,8 @@ TWO_SAMPLE_METHODS = {
 }
 
 
-def two_sample_test(x, y, method="mmd_agg", *, rng=None, **options):
+def two_sample_test(x, y, method="mmd_agg", *, n_permutations=None, alternative="greater",
+                    rng=None, progress=None, **options):
     r"""Two-sample test of :math:`H_0: P = Q` by name: one door to every test of the library.
 
     ===============  ===========================================  ===========================
@@ -46,10 +47,21 @@ def two_sample_test(x, y, method="mmd_agg", *, rng=None, **options):
         Samples of P and Q, shape (n, d) and (m, d) (or 1-D).
     method : str, default "mmd_agg"
         One of :data:`TWO_SAMPLE_METHODS`.
+    n_permutations : int, optional
+        The number B of random relabellings the p-value is read from, with the same
+        meaning for every method (for MMDAgg its B2; for C2ST relabellings of the
+        held-out set, never retrainings); default: the method's own.
+    alternative : {"greater", "less", "two-sided"}, default "greater"
+        Which side of the permutation null counts against H0 (MMDAgg accepts
+        "greater" only).
     rng : None, int, numpy Generator or torch.Generator
         Randomness of the test (permutations, splits, training).
+    progress : bool or None, default None
+        Progress on stderr (see the method's function).
     **options
-        Passed to the method's function (e.g. ``n_permutations``, ``kernel``).
+        Method-specific settings, under their own names (e.g. ``kernel`` and
+        ``bandwidth`` of :func:`mmd_test`, ``n_permutations_single`` of
+        :func:`mmd_agg_test`, ``classifier`` and ``n_retrainings`` of :func:`c2st`).
 
     Returns
     -------
@@ -68,4 +80,7 @@ def two_sample_test(x, y, method="mmd_agg", *, rng=None, **options):
     if not isinstance(method, str) or method not in TWO_SAMPLE_METHODS:
         raise ValueError(f"method must be one of {', '.join(TWO_SAMPLE_METHODS)}, got "
                          f"{method!r}")
-    return TWO_SAMPLE_METHODS[method](x, y, rng=rng, **options)
+    if n_permutations is not None:
+        options["n_permutations"] = n_permutations
+    return TWO_SAMPLE_METHODS[method](x, y, alternative=alternative, rng=rng,
+                                      progress=progress, **options)

@@ -152,6 +152,27 @@ def test_mi_estimate_is_scored_on_the_held_out_pairs_only():
     assert not est.details["reliable"] and "below zero" in est.details["warnings"][0]
 
 
+def test_batched_mi_estimates_are_scored_on_the_held_out_pairs_only():
+    """Issue 26: the batched estimator scored on its training pairs went unnoticed (caught
+    only because one estimator diverged on heavy tails).  As for the sequential estimator:
+    only the training and validation pairs are dependent, in every trial, so a trial scored
+    on its held-out pairs is at most 0 up to its noise, and > 1 if scored on the others."""
+    from divergences._backend.checks import numpy_rng
+    from divergences.estimators.estimate import _mi_splits
+
+    m, n, k = 2, 2000, 64
+    tr, va, ev = _mi_splits(numpy_rng(0), n, 0.3, k)   # the split every trial shares
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(m, n, 2))
+    y = x + 0.1 * rng.normal(size=(m, n, 2))
+    y[:, ev] = rng.normal(size=(m, ev.size, 2))
+    with pytest.warns(RuntimeWarning, match="significantly below zero"):
+        ests = dv.estimate_mutual_information_batched(x, y, steps=300, batch_size=k, rng=0)
+    for est in ests:
+        assert est.curve[-50:].mean() > 2.0             # training saw strong dependence
+        assert est.value < 3 * est.stderr + 0.02, est
+
+
 def test_f_divergence_estimate_is_scored_on_the_held_out_samples_only():
     # As above for estimate_f_divergence: P's training (and validation) samples are shifted
     # by 2, its held-out samples have Q's law, so the held-out KL bound is <= 0 up to noise

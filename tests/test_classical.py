@@ -408,3 +408,29 @@ def test_histogram_mi_quantile_bins_on_continuous_data_hold_equal_counts():
     idx = _bin_indices(np.stack([x, y], 1), 8, "quantile")
     for j in range(2):
         np.testing.assert_array_equal(np.bincount(idx[:, j], minlength=8), np.full(8, 125))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_histogram_mi_quantile_bins_keep_skewed_discrete_values_apart(seed):
+    """Three values with probabilities 0.9, 0.05, 0.05 and bins=4: equal-count bins would
+    put the two rare values in one bin; with at most ``bins`` distinct values each is its
+    own bin, so the estimate is the exact plug-in one."""
+    rng = np.random.default_rng(seed)
+    n = 5000
+    a = rng.choice(3, size=n, p=[0.9, 0.05, 0.05]).astype(float)
+    b = np.where(rng.random(n) < 0.8, a, rng.choice(3, size=n)).astype(float)
+    est = dv.histogram_mutual_information(a, b, bins=4, correction=None)
+    assert est.value == pytest.approx(_plug_in_mi(a, b), rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_histogram_mi_quantile_bins_place_tied_values_by_mid_rank(seed):
+    """Eight equally likely values and bins=4: each bin holds two whole values.  Placed by
+    its first rank, a value whose first rank fell just below n/4, n/2 or 3n/4 (half the
+    time) joined the bin before it."""
+    from divergences.estimators.classical import _bin_indices
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 8, size=20_000).astype(float)
+    idx = _bin_indices(a[:, None], 4, "quantile")[:, 0]
+    np.testing.assert_array_equal(idx, (a // 2).astype(np.int64))

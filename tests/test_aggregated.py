@@ -317,8 +317,8 @@ def test_properties_of_the_statistics(seed, n, m, d, shift):
     x, y = gen.normal(size=(n, d)), gen.normal(size=(m, d)) + shift
     px, py = gen.permutation(n), gen.permutation(m)
     for test, kw, b in ((dv.mmd_fuse_test, dict(n_permutations=19), 19),
-                        (dv.mmd_agg_test, dict(n_permutations_single=19, n_permutations=19, null="permutation"),
-                         19)):
+                        (dv.mmd_agg_test, dict(n_permutations_single=19, n_permutations=19,
+                                               null="permutation"), 19)):
         a = test(x, y, rng=0, **kw)
         assert 1.0 / (b + 1) - 1e-15 <= a.pvalue <= 1.0
         c = test(x[px], y[py], rng=0, **kw)

@@ -203,7 +203,7 @@ def test_problem_sample_sizes_are_validated():
 def test_dask_executor_gives_the_sequential_table():
     # issue 16: sweeps scale out through any concurrent.futures executor; a
     # dask.distributed cluster's executor gives the same table as the sequential run
-    distributed = pytest.importorskip("distributed")
+    import distributed
     from divergences.benchmark.harness import ClassicalEstimator, MIEstimator, bias_variance
     from divergences.benchmark.problems import AdditiveUniformNoise, CorrelatedGaussians
 

@@ -148,7 +148,8 @@ CLASSICAL_ESTIMATORS = {
 
 @dataclass(frozen=True)
 class ClassicalEstimator:
-    """A classical (non-neural) estimator of :mod:`divergences.estimators.classical` for :func:`bias_variance`.
+    """A classical (non-neural) estimator of :mod:`divergences.estimators.classical` for
+    :func:`bias_variance`.
 
     ``name`` is one of ``"ksg"``, ``"cca"``, ``"gaussian_copula"`` (the CCA estimate
     on normal scores), ``"histogram"`` (targets ``"mi"``) or ``"knn_kl"`` (targets
@@ -170,7 +171,8 @@ class ClassicalEstimator:
 
     def __post_init__(self):
         if self.name not in CLASSICAL_ESTIMATORS:
-            raise ValueError(f"name must be one of {', '.join(CLASSICAL_ESTIMATORS)}, got {self.name!r}")
+            raise ValueError(f"name must be one of {', '.join(CLASSICAL_ESTIMATORS)}, got "
+                             f"{self.name!r}")
         if not isinstance(self.options, dict):
             raise TypeError(f"options must be a dict, got {type(self.options).__name__}")
         if not self.target:

@@ -590,7 +590,8 @@ def _quadrature_f_divergence(logpdf_p, logpdf_q, key, f, pieces):
         m = max(lp, lq)
         if m == -math.inf:
             return 0.0
-        t = float(f_terms(namespace("numpy"), np.array(math.exp(lp - m)), np.array(math.exp(lq - m)), f))
+        t = float(f_terms(namespace("numpy"), np.array(math.exp(lp - m)),
+                          np.array(math.exp(lq - m)), f))
         return t * math.exp(m)
 
     if key in ("kl", "reverse_kl", "jeffreys") or key in _CHERNOFF_FORMS:

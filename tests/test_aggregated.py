@@ -325,3 +325,23 @@ def test_properties_of_the_statistics(seed, n, m, d, shift):
         np.testing.assert_allclose(c.details["mmd"], a.details["mmd"], rtol=1e-9, atol=1e-15)
         s = test(y, x, rng=0, **kw)
         np.testing.assert_allclose(s.details["mmd"], a.details["mmd"], rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("n_bandwidths", [4, 5])
+def test_mmd_agg_kernel_weights_follow_the_papers_definitions(n_bandwidths):
+    """Schrab et al. (2023), Section 5.1: with N bandwidths, per kernel, uniform 1/N,
+    decreasing proportional to 1/i, increasing to 1/(N + 1 - i), centred to
+    1/(|(N + 1)/2 - i| + 1) for odd N (+ 1/2 for even N); the two kernels share the mass."""
+    gen = np.random.default_rng(8)
+    x, y = gen.normal(size=(20, 2)), gen.normal(size=(20, 2))
+    big_n = n_bandwidths
+    raw = {"uniform": [1.0] * big_n,
+           "decreasing": [1.0 / i for i in range(1, big_n + 1)],
+           "increasing": [1.0 / (big_n + 1 - i) for i in range(1, big_n + 1)],
+           "centred": [1.0 / (abs((big_n + 1) / 2 - i) + (1.0 if big_n % 2 else 0.5))
+                       for i in range(1, big_n + 1)]}
+    for kind, w in raw.items():
+        res = dv.mmd_agg_test(x, y, n_bandwidths=big_n, kernel_weights=kind,
+                              n_permutations=9, n_permutations_single=9, rng=0)
+        want = np.array(w) / sum(w) / 2.0
+        np.testing.assert_allclose(res.details["kernel_weights"], np.tile(want, 2), rtol=1e-15)

@@ -170,17 +170,26 @@ def test_c2st_relabelled_statistics_are_the_statistics_of_relabelled_held_out_la
             p1 = 1 / (1 + np.exp(-X[:, 0]))
             return np.stack([1 - p1, p1], axis=1)
 
-    x = np.arange(10.0)[:, None] - 2.0
-    y = -np.arange(10.0)[:, None] + 1.0
+    from scipy import stats
+
+    # x-points have logit 1.5, y-points -0.5: whatever the split, the 10 held-out logits
+    # are five of each.  A relabelling marks 5 of the 10 as x; with j of them on x-points,
+    # the logit statistic is (j 1.5 + (5 - j)(-0.5))/5 - ((5 - j) 1.5 + j (-0.5))/5 =
+    # (2j - 5)(2)/5 and the accuracy 2j/10, j hypergeometric(10, 5, 5)
+    x, y = np.full((10, 1), 1.5), np.full((10, 1), -0.5)
+    j = np.arange(6)
+    support = {"logit": (2 * j - 5) * 2.0 / 5, "accuracy": 2 * j / 10}
+    prob = stats.hypergeom(10, 5, 5).pmf(j)
     for stat in ("accuracy", "logit"):
         res = dv.c2st(x, y, classifier=Fixed(), statistic=stat, test_fraction=0.5,
-                      n_permutations=2000, rng=3)
-        # every held-out relabelling keeps 5 ones among 10: the null's support is that of
-        # the statistic over all 5-subsets of the held-out logits
+                      n_permutations=4000, rng=3)
+        assert res.details["n_test"] == 10
         vals = np.asarray(res.null_distribution)
-        if stat == "accuracy":
-            assert np.all(np.isclose(vals * 10, np.round(vals * 10)))    # counts / 10
-        assert vals.min() < float(res.statistic) or res.pvalue == pytest.approx(1 / 2001)
+        which = np.argmin(np.abs(vals[:, None] - support[stat][None, :]), axis=1)
+        np.testing.assert_allclose(vals, support[stat][which], rtol=0, atol=1e-12)
+        counts = np.bincount(which, minlength=6)
+        sd = np.sqrt(4000 * prob * (1 - prob))
+        assert np.all(np.abs(counts - 4000 * prob) < 5 * sd + 1), (stat, counts)
 
 
 # ---------------------------------------------------------------------------

@@ -315,3 +315,25 @@ def test_statistics_follow_the_return_type_rule():
                                torch.tensor(y, dtype=torch.float32), method, **opts)
         assert torch.is_tensor(b.statistic) and b.statistic.ndim == 0, method
         assert b.statistic.dtype == torch.float32 and not b.statistic.requires_grad, method
+
+
+def test_infinite_statistics_tie_only_with_equal_infinities():
+    """The tolerance's scale comes from the finite values: an infinite statistic in the
+    null must not make every value a tie (inf - inf was NaN, and inf tolerances made
+    every p-value 1)."""
+    inf = math.inf
+    for t, null, want in ((inf, [1.0, inf], (2 / 3, 1.0, 1.0)),
+                          (1.0, [inf, 0.0], (2 / 3, 2 / 3, 1.0)),
+                          (-inf, [0.0, 1.0], (1.0, 1 / 3, 2 / 3))):
+        got = [engine.permutation_pvalue(t, np.array(null), a) for a in engine.ALTERNATIVES]
+        assert got == pytest.approx(list(want), rel=1e-15), (t, null)
+
+
+def test_power_of_two_at_least_is_exact_and_finite():
+    from divergences._backend.samples import power_of_two_at_least
+
+    v = np.array([5e-324, 1e-310, 0.75, 1.0, 3.0, 1.7e308, 0.0])
+    want = [5e-324, 2.0 ** -1029, 1.0, 1.0, 4.0, 2.0 ** 1023, 1.0]
+    np.testing.assert_array_equal(power_of_two_at_least(v), want)
+    t = power_of_two_at_least(torch.tensor([3.4e38, 3.0, 0.0]))
+    assert t.tolist() == [2.0 ** 127, 4.0, 1.0] and t.dtype == torch.float32

@@ -82,14 +82,17 @@ def power_of_two_at_least(v):
 
     Computed from the exponent (``frexp``), so it is exact from subnormals to the
     float maximum; per-coordinate scales of data (the classifiers' and estimators'
-    conditioning) divide by it, which loses no digits.
+    conditioning) divide by it, which loses no digits.  Above the largest finite power
+    of two (``v`` > 2^1023 in float64) it is that power, not inf, so that ``v`` divided
+    by it stays finite (below 2).
     """
+    top = math.frexp(float(finfo(v).max))[1] - 1          # 1023 (float64), 127 (float32)
     if is_torch(v):
         mant, expo = torch.frexp(v)
-        expo = torch.where(mant == 0.5, expo - 1, expo)
+        expo = torch.where(mant == 0.5, expo - 1, expo).clamp(max=top)
         return torch.where(v > 0, torch.ldexp(torch.ones_like(v), expo), torch.ones_like(v))
     mant, expo = np.frexp(v)
-    expo = np.where(mant == 0.5, expo - 1, expo)
+    expo = np.minimum(np.where(mant == 0.5, expo - 1, expo), top)
     return np.where(v > 0, np.ldexp(1.0, expo), 1.0)
 
 

@@ -70,9 +70,12 @@ def check_batch_size(batch_size):
 
 
 def _tolerance(observed, null):
-    """tau per observed value: null (..., B), observed (..., C) -> (..., C)."""
-    spread = np.max(np.abs(null), axis=-1, keepdims=True) if null.shape[-1] else 0.0
-    return np.maximum(TIE_RTOL * np.maximum(np.abs(observed), spread), TIE_ATOL)
+    """tau per observed value: null (..., B), observed (..., C) -> (..., C).  The scale is
+    that of the finite values: infinite statistics tie only with equal infinities."""
+    finite = np.where(np.isfinite(null), np.abs(null), 0.0)
+    spread = np.max(finite, axis=-1, keepdims=True) if null.shape[-1] else 0.0
+    obs = np.where(np.isfinite(observed), np.abs(observed), 0.0)
+    return np.maximum(TIE_RTOL * np.maximum(obs, spread), TIE_ATOL)
 
 
 def permutation_pvalue(observed, null, alternative="greater"):
@@ -92,6 +95,18 @@ def permutation_pvalue(observed, null, alternative="greater"):
     float or numpy.ndarray
         A float for a scalar ``observed`` and a 1-D ``null``, else an array of
         ``observed``'s shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divergences.two_sample._permutation import permutation_pvalue
+    >>> null = np.array([0.1, 0.5, 0.5, 0.9])
+    >>> permutation_pvalue(0.5, null)              # (1 + 3) / (1 + 4): the two ties count
+    0.8
+    >>> permutation_pvalue(0.5, null, "less")      # (1 + 3) / 5
+    0.8
+    >>> permutation_pvalue(1.0, null, "two-sided")     # min(1, 2 min(1/5, 1))
+    0.4
     """
     check_alternative(alternative)
     scalar = np.ndim(observed) == 0 and np.ndim(null) == 1

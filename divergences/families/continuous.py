@@ -99,6 +99,10 @@ class Normal(Distribution):
     def support(self):
         return -INF, INF
 
+    def log_prob(self, x):
+        xp = self.xp
+        return -0.5 * ((x - self.loc) / self.scale) ** 2 - xp.log(self.scale) - 0.5 * _LOG_2PI
+
     def entropy(self):
         return 0.5 * (1.0 + _LOG_2PI) + self.xp.log(self.scale)
 
@@ -132,6 +136,14 @@ class LogNormal(Distribution):
 
     def support(self):
         return 0.0, INF
+
+    def log_prob(self, x):
+        xp = self.xp
+        pos = x > 0
+        lx = xp.log(xp.where(pos, x, 1.0))
+        val = (-0.5 * ((lx - self.loc) / self.scale) ** 2 - lx - xp.log(self.scale)
+               - 0.5 * _LOG_2PI)
+        return xp.where(pos, val, -INF)
 
     def entropy(self):
         return self.loc + 0.5 * (1.0 + _LOG_2PI) + self.xp.log(self.scale)
@@ -199,6 +211,13 @@ class Gamma(ExponentialFamily):
     def support(self):
         return 0.0, INF
 
+    def log_prob(self, x):
+        xp, k, r = self.xp, self.concentration, self.rate
+        pos = x > 0
+        xs = xp.where(pos, x, 1.0)
+        val = k * xp.log(r) + (k - 1.0) * xp.log(xs) - r * xs - xp.gammaln(k)
+        return xp.where(pos, val, -INF)
+
     def entropy(self):
         xp, k, r = self.xp, self.concentration, self.rate
         return k - xp.log(r) + xp.gammaln(k) + (1.0 - k) * xp.digamma(k)
@@ -235,6 +254,9 @@ class Exponential(Distribution):
     def support(self):
         return 0.0, INF
 
+    def log_prob(self, x):
+        return self.canonical().log_prob(x)
+
     def entropy(self):
         return 1.0 - self.xp.log(self.rate)
 
@@ -262,6 +284,9 @@ class ChiSquared(Distribution):
     def support(self):
         return 0.0, INF
 
+    def log_prob(self, x):
+        return self.canonical().log_prob(x)
+
     def entropy(self):
         return self.canonical().entropy()
 
@@ -285,6 +310,13 @@ class InverseGamma(Distribution):
 
     def support(self):
         return 0.0, INF
+
+    def log_prob(self, x):
+        xp, a, b = self.xp, self.concentration, self.rate
+        pos = x > 0
+        xs = xp.where(pos, x, 1.0)
+        val = a * xp.log(b) - (a + 1.0) * xp.log(xs) - b / xs - xp.gammaln(a)
+        return xp.where(pos, val, -INF)
 
     def entropy(self):
         xp, a, b = self.xp, self.concentration, self.rate
@@ -373,6 +405,14 @@ class Beta(Distribution):
     def support(self):
         return 0.0, 1.0
 
+    def log_prob(self, x):
+        xp, a, b = self.xp, self.concentration1, self.concentration0
+        inside = (x > 0) & (x < 1)
+        xs = xp.where(inside, x, 0.5)
+        val = ((a - 1.0) * xp.log(xs) + (b - 1.0) * xp.log1p(-xs) - xp.gammaln(a)
+               - xp.gammaln(b) + xp.gammaln(a + b))
+        return xp.where(inside, val, -INF)
+
     def entropy(self):
         xp, a, b = self.xp, self.concentration1, self.concentration0
         lbeta = xp.gammaln(a) + xp.gammaln(b) - xp.gammaln(a + b)
@@ -430,6 +470,11 @@ class VonMises(ExponentialFamily):
     def mean_statistic(self):
         ratio = self.xp.i1e(self.concentration) / self.xp.i0e(self.concentration)
         return ratio * self.xp.cos(self.loc), ratio * self.xp.sin(self.loc)
+
+    def log_prob(self, x):
+        """Log density at angle ``x`` (any real number: the density is periodic)."""
+        xp, k = self.xp, self.concentration
+        return k * xp.cos(x - self.loc) - _LOG_2PI - xp.log(xp.i0e(k)) - k
 
     def log_ratio_sup(self, other):
         r""":math:`\|\theta_p - \theta_q\| + A(\theta_q) - A(\theta_p)`."""
@@ -510,6 +555,9 @@ class Laplace(Distribution):
     def support(self):
         return -INF, INF
 
+    def log_prob(self, x):
+        return -self.xp.abs(x - self.loc) / self.scale - self.xp.log(2.0 * self.scale)
+
     def entropy(self):
         return 1.0 + self.xp.log(2.0 * self.scale)
 
@@ -583,6 +631,11 @@ class Uniform(Distribution):
 
     def support(self):
         return self.low, self.high
+
+    def log_prob(self, x):
+        xp = self.xp
+        inside = (x >= self.low) & (x <= self.high)
+        return xp.where(inside, -xp.log(self.high - self.low), -INF)
 
     def entropy(self):
         return self.xp.log(self.high - self.low)

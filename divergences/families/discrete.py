@@ -48,6 +48,12 @@ class Poisson(ExponentialFamily):
     def mean_statistic(self):
         return (self.rate,)
 
+    def log_prob(self, x):
+        xp = self.xp
+        ok = (x >= 0) & (x == xp.floor(x))
+        xs = xp.where(ok, x, 0.0)
+        return xp.where(ok, xp.xlogy(xs, self.rate) - self.rate - xp.gammaln(xs + 1.0), -INF)
+
     def log_ratio_sup(self, other):
         r""":math:`\lambda_q - \lambda_p` (at x = 0) if :math:`\lambda_p \le \lambda_q`."""
         return self.xp.where(self.rate <= other.rate, other.rate - self.rate, INF)
@@ -100,6 +106,14 @@ class NegativeBinomial(ExponentialFamily):
     def mean_statistic(self):
         return (self.total_count * self.probs / (1.0 - self.probs),)
 
+    def log_prob(self, x):
+        xp, r, p = self.xp, self.total_count, self.probs
+        ok = (x >= 0) & (x == xp.floor(x))
+        xs = xp.where(ok, x, 0.0)
+        val = (xp.gammaln(xs + r) - xp.gammaln(xs + 1.0) - math.lgamma(r)
+               + xp.xlogy(xs, p) + r * xp.log1p(-p))
+        return xp.where(ok, val, -INF)
+
     def log_ratio_sup(self, other):
         xp = self.xp
         val = self.total_count * (xp.log1p(-self.probs) - xp.log1p(-other.probs))
@@ -121,6 +135,12 @@ class Geometric(Distribution):
 
     def canonical(self):
         return NegativeBinomial(1, 1.0 - self.probs)
+
+    def log_prob(self, x):
+        xp = self.xp
+        ok = (x >= 0) & (x == xp.floor(x))
+        xs = xp.where(ok, x, 0.0)
+        return xp.where(ok, xs * xp.log1p(-self.probs) + xp.log(self.probs), -INF)
 
     def discrete(self):
         return True
@@ -241,6 +261,14 @@ class Binomial(Distribution):
         lc = xp.asarray(log_choose, dtype=p.dtype, device=xp.device(p))
         pmf = xp.exp(lc + xp.xlogy(kk, p[..., None]) + xp.xlogy(n - kk, 1.0 - p[..., None]))
         return kk, pmf
+
+    def log_prob(self, x):
+        xp, n, p = self.xp, self.total_count, self.probs
+        ok = (x >= 0) & (x <= n) & (x == xp.floor(x))
+        xs = xp.where(ok, x, 0.0)
+        val = (math.lgamma(n + 1) - xp.gammaln(xs + 1.0) - xp.gammaln(n - xs + 1.0)
+               + xp.xlogy(xs, p) + xp.xlogy(n - xs, 1.0 - p))
+        return xp.where(ok, val, -INF)
 
     def expect(self, stat):
         xp = self.xp

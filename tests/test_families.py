@@ -816,3 +816,33 @@ def test_registries():
     assert calls == [1]
     with pytest.raises(TypeError, match="register a pair"):
         fam.register_kl(int, fam.Exponential)
+
+
+def test_the_docs_list_of_cross_family_pairs_is_the_code_s():
+    """docs/families_cross_kl.inc lists exactly the cross-family pairs with a closed-form
+    KL (regenerate it with the snippet in this test when a pair is added)."""
+    import pathlib
+
+    from divergences.families import closed_forms as cf
+
+    cells = cf.closed_form_cells(fam)
+    pairs = sorted(k[:2] for k, v in cells.items() if v and k[2] == "KL" and k[0] != k[1])
+    by = {}
+    for a, b in pairs:
+        by.setdefault(a, []).append(b)
+    lines = [".. list-table::", "   :header-rows: 1", "   :widths: 20 80", "", "   * - P",
+             "     - Q"]
+    for a in sorted(by):
+        lines += [f"   * - ``{a}``", "     - " + ", ".join(f"``{b}``" for b in by[a])]
+    path = pathlib.Path(__file__).parents[1] / "docs" / "families_cross_kl.inc"
+    assert path.read_text() == "\n".join(lines) + "\n"
+    # and the counts the docs quote
+    finite = {}
+    for (a, b, question), ok in cells.items():
+        if ok:
+            p, q = cf.EXAMPLES[a](fam), cf.EXAMPLES[b](fam)
+            finite[a, b, question] = math.isfinite(float(cf.QUESTIONS[question](p, q)))
+    kl = [k for k, v in finite.items() if v and k[2] == "KL"]
+    assert (len(kl), sum(k[0] == k[1] for k in kl)) == (63, 19)
+    assert sum(1 for k in finite if k[2] == "Rényi, α-family") == 25
+    assert sum(v for k, v in finite.items() if k[2] == "D_∞") == 19

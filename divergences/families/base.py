@@ -82,10 +82,13 @@ class Distribution:
             if a.ndim < self._params[k]:
                 raise ValueError(f"{k} needs at least {self._params[k]} axes, got shape "
                                  f"{tuple(a.shape)}")
-            if self.xp.flag(~self.xp.isfinite(a)):
+            if k in self._positive:
+                # one pass for the common case; the message is worked out on failure
+                if self.xp.flag(~((a > 0) & (a < math.inf))):
+                    raise ValueError(f"{k} must be positive" if self.xp.flag(a <= 0)
+                                     else f"{k} must be finite")
+            elif self.xp.flag(~self.xp.isfinite(a)):
                 raise ValueError(f"{k} must be finite")
-            if k in self._positive and self.xp.flag(a <= 0):
-                raise ValueError(f"{k} must be positive")
             setattr(self, k, a)
         self._validate()
         self.batch_shape = self._batch_shape()

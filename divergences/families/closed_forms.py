@@ -404,3 +404,55 @@ def f_divergence(p, q, f="kl"):
     a = {"squared_hellinger": 0.5, "pearson": 2.0, "neyman": -1.0}[name]
     value = p.xp.expm1(_log_affinity(p, q, a))
     return as_output(-2.0 * value if name == "squared_hellinger" else value)
+
+
+# ---------------------------------------------------------------------------
+# what is covered: the table of the docs
+# ---------------------------------------------------------------------------
+
+#: one member of each family, for enumerating which pairs have closed forms
+EXAMPLES = {
+    "Normal": lambda m: m.Normal(0.3, 1.2),
+    "MultivariateNormal": lambda m: m.MultivariateNormal([0.0, 1.0], [[2.0, 0.3], [0.3, 1.0]]),
+    "LogNormal": lambda m: m.LogNormal(0.1, 0.9),
+    "Exponential": lambda m: m.Exponential(1.5),
+    "Gamma": lambda m: m.Gamma(2.0, 1.5),
+    "InverseGamma": lambda m: m.InverseGamma(3.0, 2.0),
+    "ChiSquared": lambda m: m.ChiSquared(3.0),
+    "Beta": lambda m: m.Beta(2.0, 3.0),
+    "Dirichlet": lambda m: m.Dirichlet([2.0, 3.0, 4.0]),
+    "VonMises": lambda m: m.VonMises(0.5, 2.0),
+    "Wishart": lambda m: m.Wishart(4.0, [[1.0, 0.2], [0.2, 1.0]]),
+    "Laplace": lambda m: m.Laplace(0.2, 1.1),
+    "Uniform": lambda m: m.Uniform(0.1, 0.9),
+    "Poisson": lambda m: m.Poisson(2.5),
+    "Binomial": lambda m: m.Binomial(5, 0.3),
+    "Multinomial": lambda m: m.Multinomial(5, [0.2, 0.3, 0.5]),
+    "Categorical": lambda m: m.Categorical([0.2, 0.3, 0.5]),
+    "Geometric": lambda m: m.Geometric(0.4),
+    "NegativeBinomial": lambda m: m.NegativeBinomial(2.0, 0.4),
+}
+
+#: the questions of the table: name -> function of (p, q)
+QUESTIONS = {
+    "KL": lambda p, q: kl_divergence(p, q),
+    "Rényi, α-family": lambda p, q: renyi_divergence(p, q, 0.5),
+    "D_∞": lambda p, q: renyi_divergence(p, q, math.inf),
+}
+
+
+def closed_form_cells(module):
+    """``{(family of P, family of Q, question): has_closed_form}`` over every pair of
+    the example members of ``module`` (:mod:`divergences.families`), for the docs."""
+    out = {}
+    for name_p, make_p in EXAMPLES.items():
+        for name_q, make_q in EXAMPLES.items():
+            p, q = make_p(module), make_q(module)
+            for question, fn in QUESTIONS.items():
+                try:
+                    fn(p, q)
+                    ok = True
+                except (UnsupportedPairError, ValueError, TypeError):
+                    ok = False
+                out[name_p, name_q, question] = ok
+    return out

@@ -195,6 +195,15 @@ class Gamma(ExponentialFamily):
         k, r = self.concentration, self.rate
         return self.xp.digamma(k) - self.xp.log(r), k / r
 
+    def kl(self, other):
+        r"""The Bregman divergence of A written out (four transcendental calls):
+        :math:`(k_p - k_q)\psi(k_p) - \ln\Gamma(k_p) + \ln\Gamma(k_q)
+        + k_q\ln(r_p/r_q) + k_p(r_q - r_p)/r_p`."""
+        xp = self.xp
+        kp, rp, kq, rq = self.concentration, self.rate, other.concentration, other.rate
+        return ((kp - kq) * xp.digamma(kp) - xp.gammaln(kp) + xp.gammaln(kq)
+                + kq * xp.log(rp / rq) + kp * (rq / rp - 1.0))
+
     def log_ratio_sup(self, other):
         r"""Sup of :math:`(k_p - k_q)\ln x - (r_p - r_q)x + c`, finite when
         :math:`k_p > k_q, r_p > r_q` or :math:`k_p = k_q, r_p \ge r_q`."""

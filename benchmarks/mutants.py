@@ -114,6 +114,28 @@ MUTATIONS = [
     ("option: deep-kernel split from the larger sample", "divergences/two_sample/deep_kernel.py",
      "k_tr = int(math.floor(min(n, m) * train_fraction))",
      "k_tr = int(math.floor(max(n, m) * train_fraction))", ["tests/test_options.py"]),
+    ("families: Gamma KL with the rates' ratio inverted", "divergences/families/continuous.py",
+     "+ kq * xp.log(rp / rq) + kp * (rq / rp - 1.0))",
+     "+ kq * xp.log(rq / rp) + kp * (rq / rp - 1.0))", ["tests/test_families.py"]),
+    ("families: Laplace middle piece with the wrong slope sign",
+     "divergences/families/continuous.py",
+     "slope = xp.where(mp <= mq, -a / bp + (1.0 - a) / bq, a / bp - (1.0 - a) / bq)",
+     "slope = xp.where(mp <= mq, a / bp - (1.0 - a) / bq, a / bp - (1.0 - a) / bq)",
+     ["tests/test_families.py"]),
+    ("families: an InverseGamma paired with a Gamma as one family",
+     "divergences/families/continuous.py", '    canonical_map = "reciprocal"\n',
+     '    canonical_map = "identity"\n', ["tests/test_families.py"]),
+    ("families: cross-family KL without the support check", "divergences/families/closed_forms.py",
+     "    return xp.where(contained, value, INF)\n\n\ndef _has_entropy",
+     "    return value\n\n\ndef _has_entropy", ["tests/test_families.py"]),
+    ("families: Multinomial orders above 1 finite when Q misses a category",
+     "divergences/families/discrete.py", "        if a > 1.0:\n            blow",
+     "        if a > 9.0:\n            blow", ["tests/test_families.py"]),
+    ("families: natural-parameter domain not checked outside [0, 1]",
+     "divergences/families/closed_forms.py",
+     "    return xp.where(ok, val, INF)\n\n\ndef _affinity_gaussian",
+     "    return val\n\n\ndef _affinity_gaussian", ["tests/test_families.py"]),
+
 ]
 
 

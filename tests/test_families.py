@@ -425,6 +425,23 @@ def test_wishart_against_monte_carlo_and_its_one_dimensional_gamma_case():
     assert float(fam.renyi_divergence(big, p, 2.0)) == math.inf
 
 
+@pytest.mark.parametrize("pair", [(fam.Gamma(2.0, 1.0), fam.Gamma(3.0, 1.5)),
+                                  (fam.Laplace(0.0, 1.0), fam.Laplace(1.0, 1.5)),
+                                  (fam.Poisson(2.0), fam.Poisson(3.0)),
+                                  (fam.Dirichlet(np.array([2.0, 3.0])),
+                                   fam.Dirichlet(np.array([1.0, 4.0])))],
+                         ids=lambda v: type(v[0]).__name__)
+def test_renyi_orders_approach_kl_at_one(pair):
+    # D_a = l_a / (a - 1) loses digits to cancellation near a = 1: still continuous into
+    # KL, with error about eps / |a - 1| relative
+    kl = float(fam.kl_divergence(*pair))
+    for eps in (1e-3, 1e-5, 1e-7):
+        for a in (1 - eps, 1 + eps):
+            d = float(fam.renyi_divergence(*pair, a))
+            # D_a = KL + O(a - 1) (its derivative in a is finite here)
+            assert abs(d - kl) <= 5 * eps * max(1.0, kl) + 1e-15 / eps, (a, d, kl)
+
+
 def test_multivariate_normal_uses_the_gaussian_closed_forms():
     gen = np.random.default_rng(0)
     a = gen.normal(size=(3, 3))
@@ -521,6 +538,9 @@ TORCH_PAIRS = [
     (TD.Uniform(*_t(-1.0, 3.0)), TD.Gamma(*_t(2.0, 1.0))),
     (TD.Uniform(*_t(-1.0, 3.0)), TD.Normal(*_t(0.0, 2.0))),
     (TD.Bernoulli(*_t(0.3)), TD.Poisson(*_t(0.8))),
+    (TD.Chi2(*_t(3.0)), TD.Chi2(*_t(5.5))),
+    (TD.Binomial(6, *_t([0.3])), TD.Binomial(6, *_t([0.7]))),
+    (TD.Gamma(*_t([[0.5], [2.0]], [1.0, 3.0, 0.2])), TD.Gamma(*_t(1.5, 0.7))),   # batched
 ]
 
 
@@ -528,13 +548,13 @@ TORCH_PAIRS = [
                                                            f"{type(pq[1]).__name__}")
 def test_kl_agrees_with_torch_distributions(pq):
     p, q = pq
-    want = float(torch.distributions.kl_divergence(p, q))
+    want = torch.distributions.kl_divergence(p, q)
     got = fam.kl_divergence(p, q)
     assert isinstance(got, torch.Tensor) and got.dtype == torch.float64
-    if math.isinf(want):
-        assert float(got) == math.inf
-    else:
-        assert float(got) == pytest.approx(want, rel=1e-10, abs=1e-12)
+    assert got.shape == want.shape
+    inf = torch.isinf(want)
+    assert torch.equal(torch.isinf(got), inf)
+    np.testing.assert_allclose(got[~inf].numpy(), want[~inf].numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("pq", [(fam.Gamma(2.0, 1.0), fam.Normal(0.0, 1.0)),
@@ -846,3 +866,19 @@ def test_the_docs_list_of_cross_family_pairs_is_the_code_s():
     assert (len(kl), sum(k[0] == k[1] for k in kl)) == (63, 19)
     assert sum(1 for k in finite if k[2] == "Rényi, α-family") == 25
     assert sum(v for k, v in finite.items() if k[2] == "D_∞") == 19
+
+
+def test_cross_family_kl_is_infinite_exactly_where_the_support_leaves_q_s():
+    # a batch with members inside and outside Q's support: elementwise +inf
+    p = fam.Uniform(np.array([0.2, -0.5, 0.0]), np.array([0.8, 0.8, 1.0]))
+    got = fam.kl_divergence(p, fam.Beta(2.0, 2.0))
+    assert got.shape == (3,)
+    assert got[1] == math.inf and np.all(np.isfinite(got[[0, 2]]))
+    # the finite ones: -H(P) - E_P[log q], by quadrature of p log(p/q)
+    for i in (0, 2):
+        a, b = p.low[i], p.high[i]
+        want = integrate.quad(lambda x: (-math.log(b - a) - stats.beta.logpdf(x, 2, 2))
+                              / (b - a), a, b)[0]
+        assert got[i] == pytest.approx(want, rel=1e-9)
+    q = fam.Exponential(np.array([1.0, 2.0]))
+    assert np.all(np.isinf(fam.kl_divergence(fam.Normal(0.0, 1.0), q)))

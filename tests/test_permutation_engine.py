@@ -112,6 +112,10 @@ METHODS = {
                                       n_permutations=99, alternative=alt, rng=0),
     "c2st retrainings": lambda alt: dv.c2st(XD, YD, classifier="logistic", n_retrainings=9,
                                             alternative=alt, rng=0),
+    "mmd_rff": lambda alt: dv.mmd_rff_test(XD, YD, n_features=8, n_permutations=99,
+                                           alternative=alt, rng=0),
+    "mmd_nystrom": lambda alt: dv.mmd_nystrom_test(XD, YD, n_landmarks=8, n_permutations=99,
+                                                   alternative=alt, rng=0),
 }
 
 
@@ -283,7 +287,9 @@ def test_mmd_agg_old_spellings_warn_and_give_the_same_test():
 
 DOOR_OPTIONS = {"mmd_deep": dict(epochs=2, hidden=(4,), features=2),
                 "c2st": dict(classifier="logistic"),
-                "mmd_agg": dict(n_bandwidths=2), "mmd_fuse": dict(n_bandwidths=2)}
+                "mmd_agg": dict(n_bandwidths=2), "mmd_fuse": dict(n_bandwidths=2),
+                "mmd_agg_inc": dict(n_bandwidths=2, block_size=2),
+                "mmd_rff": dict(n_features=8), "mmd_nystrom": dict(n_landmarks=8)}
 
 
 @pytest.mark.parametrize("method", sorted(dv.TWO_SAMPLE_METHODS))

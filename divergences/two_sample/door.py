@@ -6,6 +6,7 @@ from .aggregated import mmd_agg_test, mmd_fuse_test
 from .classifier import c2st
 from .deep_kernel import mmd_deep_test
 from .distance import energy_test, mmd_test, wasserstein_test
+from .linear import mmd_agg_inc_test, mmd_nystrom_test, mmd_rff_test
 
 __all__ = ["TWO_SAMPLE_METHODS", "two_sample_test"]
 
@@ -18,6 +19,9 @@ TWO_SAMPLE_METHODS = {
     "energy": energy_test,
     "wasserstein": wasserstein_test,
     "c2st": c2st,
+    "mmd_agg_inc": mmd_agg_inc_test,
+    "mmd_rff": mmd_rff_test,
+    "mmd_nystrom": mmd_nystrom_test,
 }
 
 
@@ -35,6 +39,9 @@ def two_sample_test(x, y, method="mmd_agg", *, n_permutations=None, alternative=
     "energy"         energy distance                              :func:`energy_test`
     "wasserstein"    W_p in 1-D                                   :func:`wasserstein_test`
     "c2st"           classifier two-sample test                   :func:`c2st`
+    "mmd_agg_inc"    MMDAggInc, linear time (10^5 - 10^7 points)  :func:`mmd_agg_inc_test`
+    "mmd_rff"        MMD with random Fourier features, linear     :func:`mmd_rff_test`
+    "mmd_nystrom"    MMD with Nyström features, linear            :func:`mmd_nystrom_test`
     ===============  ===========================================  ===========================
 
     The default is the aggregated MMD test: parameter-free, calibrated, and the most

@@ -436,3 +436,25 @@ def test_histogram_mi_quantile_bins_place_tied_values_by_mid_rank(seed):
     a = rng.integers(0, 8, size=20_000).astype(float)
     idx = _bin_indices(a[:, None], 4, "quantile")[:, 0]
     np.testing.assert_array_equal(idx, (a // 2).astype(np.int64))
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("data", ["ties", "continuous", "tiny"])
+def test_one_dimensional_counts_equal_the_kd_tree_s(strict, data):
+    """The sorted-search counts of the 1-D fast path equal the KD-tree's (same |a_j - a_i|
+    comparison), also with many exact ties and radii equal to distances."""
+    from scipy.spatial import cKDTree
+
+    from divergences.estimators.classical import _count_within
+
+    gen = np.random.default_rng(5)
+    v = {"ties": gen.integers(0, 7, 3000) * 0.1, "continuous": gen.normal(size=3000),
+         "tiny": 1e-300 * gen.normal(size=3000)}[data]
+    a = v[:, None]
+    # radii equal to actual distances (the boundary cases) and random ones
+    r = np.abs(v - v[gen.permutation(3000)])
+    r[::2] = gen.uniform(0, 0.5, 1500) * np.abs(v).max()
+    got = _count_within(a, r, strict)
+    rr = np.nextafter(r, 0) if strict else r
+    want = cKDTree(a).query_ball_point(a, rr, p=np.inf, return_length=True) - 1
+    np.testing.assert_array_equal(got, want)

@@ -82,23 +82,59 @@ def _standardized(a):
     return (a - a.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 
 
-def _ksg_counts_chebyshev(x, y, k, variant):
-    """eps-neighbour counts with the max-norm in each space (KD-trees, O(N log N))."""
+def _count_within(a, radius, strict):
+    """For each point of ``a`` (N, d): how many other points lie within ``radius`` in the
+    max-norm (strictly closer when ``strict``).  One dimension: binary searches in the
+    sorted values, O(N log N) and vectorised, with the boundary decided by the same
+    comparison of |a_j - a_i| as the KD-tree makes (v +- r rounds); more: a KD-tree on
+    all cores."""
+    if a.shape[1] > 1:
+        r = np.nextafter(radius, 0) if strict else radius
+        return cKDTree(a).query_ball_point(a, r, p=np.inf, return_length=True,
+                                           workers=-1) - 1
+    order = np.argsort(a[:, 0], kind="stable")
+    s = a[order, 0]                 # queries in sorted order: the searches stay in cache
+    n = s.size
+    rad = radius[order] if np.ndim(radius) else np.full(n, radius)
+    r = np.nextafter(rad, 0) if strict else rad             # d <= r, as the KD-tree
 
+    def inside(j):
+        return np.abs(s[np.clip(j, 0, n - 1)] - s) <= r
+    hi = np.searchsorted(s, s + r, side="right")            # first index past the window
+    lo = np.searchsorted(s, s - r, side="left")             # first index in the window
+    for _ in range(4):        # rounding of v +- r moves a bound by at most a run of ties
+        drop_hi = (hi > 0) & ~inside(hi - 1)
+        add_hi = (hi < n) & inside(hi)
+        drop_lo = (lo < n) & ~inside(lo)
+        add_lo = (lo > 0) & inside(lo - 1)
+        if not (drop_hi.any() or add_hi.any() or drop_lo.any() or add_lo.any()):
+            break
+        hi = np.where(drop_hi, np.searchsorted(s, s[np.maximum(hi - 1, 0)], side="left"), hi)
+        hi = np.where(add_hi, np.searchsorted(s, s[np.minimum(hi, n - 1)], side="right"), hi)
+        lo = np.where(drop_lo, np.searchsorted(s, s[np.minimum(lo, n - 1)], side="right"), lo)
+        lo = np.where(add_lo, np.searchsorted(s, s[np.maximum(lo - 1, 0)], side="left"), lo)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = hi - lo - 1
+    return out
+
+
+def _ksg_counts_chebyshev(x, y, k, variant):
+    """eps-neighbour counts with the max-norm in each space: the k-th neighbour from a
+    KD-tree of the joint sample (all cores), the marginal counts by sorting (1-D) or
+    KD-trees, O(N log N)."""
     z = np.concatenate([x, y], axis=1)
-    dist, idx = cKDTree(z).query(z, k=k + 1, p=np.inf)
+    dist, idx = cKDTree(z).query(z, k=k + 1, p=np.inf, workers=-1)
     eps = dist[:, -1]
-    tx, ty = cKDTree(x), cKDTree(y)
     if variant == 1:
-        r = np.nextafter(eps, 0)            # strictly closer than eps_i
-        nx = tx.query_ball_point(x, r, p=np.inf, return_length=True) - 1
-        ny = ty.query_ball_point(y, r, p=np.inf, return_length=True) - 1
+        # strictly closer than eps_i; in 1-D the binary searches are exact about it
+        nx = _count_within(x, eps, strict=True)
+        ny = _count_within(y, eps, strict=True)
     else:
         nb = idx[:, 1:]
         ex = np.abs(x[nb] - x[:, None, :]).max(axis=(1, 2))
         ey = np.abs(y[nb] - y[:, None, :]).max(axis=(1, 2))
-        nx = tx.query_ball_point(x, ex, p=np.inf, return_length=True) - 1
-        ny = ty.query_ball_point(y, ey, p=np.inf, return_length=True) - 1
+        nx = _count_within(x, ex, strict=False)
+        ny = _count_within(y, ey, strict=False)
     return eps, nx, ny
 
 

@@ -224,6 +224,26 @@ def _feature_test(x, y, features, name, details, n_permutations, alternative, rn
                  "alternative": alternative, "null": "swaps within pairs"})
 
 
+class _FeatureSetup:
+    """What the two feature tests share: checks, pairing, the subsample and bandwidth."""
+
+    def __init__(self, x, y, chunk_size, bandwidth, alternative, progress, rng):
+        self.alternative = check_alternative(alternative)
+        self.progress = check_progress(progress)
+        self.like = x
+        self.x, self.y, self.n, self.m, self.pairs, self.chunk = _prepare(x, y, chunk_size)
+        self.gen = numpy_rng(rng)
+        self.subsample = _subsample(self.x, self.y)
+        self.bandwidth = _median_distance(*self.subsample) if bandwidth is None else \
+            check_real("bandwidth", bandwidth, 0)
+
+    def run(self, features, name, details, n_permutations):
+        return _feature_test(self.x, self.y, features, name,
+                             {"bandwidth": self.bandwidth, **details}, n_permutations,
+                             self.alternative, self.gen, self.like, self.progress, self.n,
+                             self.m, self.pairs, self.chunk)
+
+
 def mmd_rff_test(x, y, *, n_features=256, bandwidth=None, n_permutations=500,
                  alternative="greater", chunk_size=16384, rng=None, progress=None):
     r"""Linear-time MMD test with random Fourier features of the Gaussian kernel.
@@ -265,18 +285,11 @@ def mmd_rff_test(x, y, *, n_features=256, bandwidth=None, n_permutations=500,
     >>> mmd_rff_test(x, y, rng=0).pvalue < 0.05
     True
     """
-    check_alternative(alternative)
-    check_progress(progress)
     d_feat = check_int("n_features", n_features, 1)
-    like = x
-    x, y, n, m, pairs, chunk = _prepare(x, y, chunk_size)
-    gen = numpy_rng(rng)
-    bw = _median_distance(*_subsample(x, y)) if bandwidth is None else \
-        check_real("bandwidth", bandwidth, 0)
-    features = rff_features(x.shape[1], d_feat, bw, gen)
-    return _feature_test(x, y, features, f"MMD, random Fourier features (D={d_feat})",
-                         {"bandwidth": bw, "n_features": d_feat}, n_permutations,
-                         alternative, gen, like, progress, n, m, pairs, chunk)
+    s = _FeatureSetup(x, y, chunk_size, bandwidth, alternative, progress, rng)
+    features = rff_features(s.x.shape[1], d_feat, s.bandwidth, s.gen)
+    return s.run(features, f"MMD, random Fourier features (D={d_feat})",
+                 {"n_features": d_feat}, n_permutations)
 
 
 def mmd_nystrom_test(x, y, *, n_landmarks=256, bandwidth=None, n_permutations=500,
@@ -308,22 +321,13 @@ def mmd_nystrom_test(x, y, *, n_landmarks=256, bandwidth=None, n_permutations=50
     >>> mmd_nystrom_test(x, y, rng=0).pvalue < 0.05
     True
     """
-    check_alternative(alternative)
-    check_progress(progress)
     k = check_int("n_landmarks", n_landmarks, 1)
-    like = x
-    x, y, n, m, pairs, chunk = _prepare(x, y, chunk_size)
-    gen = numpy_rng(rng)
-    xs, ys = _subsample(x, y)
-    bw = _median_distance(xs, ys) if bandwidth is None else check_real("bandwidth",
-                                                                        bandwidth, 0)
-    pool = np.concatenate([xs, ys])
-    marks = pool[gen.choice(len(pool), size=min(k, len(pool)), replace=False)]
-    features, rank = nystrom_features(marks, bw)
-    return _feature_test(x, y, features, f"MMD, Nyström features ({len(marks)} landmarks)",
-                         {"bandwidth": bw, "n_landmarks": len(marks),
-                          "rank": rank}, n_permutations, alternative, gen,
-                         like, progress, n, m, pairs, chunk)
+    s = _FeatureSetup(x, y, chunk_size, bandwidth, alternative, progress, rng)
+    pool = np.concatenate(s.subsample)
+    marks = pool[s.gen.choice(len(pool), size=min(k, len(pool)), replace=False)]
+    features, rank = nystrom_features(marks, s.bandwidth)
+    return s.run(features, f"MMD, Nyström features ({len(marks)} landmarks)",
+                 {"n_landmarks": len(marks), "rank": rank}, n_permutations)
 
 
 # ---------------------------------------------------------------------------

@@ -213,10 +213,11 @@ def kl_divergence(p, q):
     fn = _lookup(_KL_REGISTRY, p, q)
     if fn is not None:
         return as_output(fn(p, q))
-    same = _same_family(p, q)
-    if same:
-        return as_output(_kl_same_family(*same))
-    return as_output(_kl_cross(p, q))
+    with p.xp.errstate():                # overflow to +-inf is the value, not an error
+        same = _same_family(p, q)
+        if same:
+            return as_output(_kl_same_family(*same))
+        return as_output(_kl_cross(p, q))
 
 
 # ---------------------------------------------------------------------------
@@ -307,7 +308,8 @@ def log_affinity(p, q, order):
     if math.isinf(a):
         raise ValueError("order must be finite for the log-affinity")
     p, q = _unify(p, q)
-    return as_output(_log_affinity(p, q, a))
+    with p.xp.errstate():
+        return as_output(_log_affinity(p, q, a))
 
 
 def renyi_divergence(p, q, order):
@@ -345,6 +347,11 @@ def renyi_divergence(p, q, order):
     p, q = _unify(p, q)
     if a == 1.0:
         return kl_divergence(p, q)
+    with p.xp.errstate():                # overflow to +-inf is the value, not an error
+        return _renyi(p, q, a)
+
+
+def _renyi(p, q, a):
     if math.isinf(a):
         same = _same_family(p, q)
         if not same or not hasattr(same[0], "log_ratio_sup"):
@@ -392,6 +399,11 @@ def f_divergence(p, q, f="kl"):
             f"no closed form of the {name!r} divergence between family members; "
             f"divergences.families.numerical_f_divergence computes it numerically")
     p, q = _unify(p, q)
+    with p.xp.errstate():                # overflow to +-inf is the value, not an error
+        return _closed_form_f(p, q, name, f)
+
+
+def _closed_form_f(p, q, name, f):
     if name == "alpha":
         a = float(f.params["alpha"])
         if a in (0.0, 1.0):

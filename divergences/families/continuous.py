@@ -195,6 +195,24 @@ class Gamma(ExponentialFamily):
         k, r = self.concentration, self.rate
         return self.xp.digamma(k) - self.xp.log(r), k / r
 
+    def log_affinity(self, other, a):
+        r""":math:`\ell_a` in the (shape, rate) parametrisation: the mixed natural parameter
+        is :math:`(k_a - 1, -r_a)` with :math:`k_a = a k_p + (1-a) k_q`,
+        :math:`r_a = a r_p + (1-a) r_q`; working with :math:`k_a` itself keeps tiny shapes
+        exact (:math:`(k - 1) + 1` rounds to 0 for :math:`k < 10^{-16}`)."""
+        xp = self.xp
+        kp, rp, kq, rq = self.concentration, self.rate, other.concentration, other.rate
+        ka, ra = a * kp + (1.0 - a) * kq, a * rp + (1.0 - a) * rq
+
+        def part(k, r):
+            return xp.gammaln(k) - k * xp.log(r)
+        if 0.0 <= a <= 1.0:
+            return part(ka, ra) - a * part(kp, rp) - (1.0 - a) * part(kq, rq)
+        ok = (ka > 0) & (ra > 0)
+        val = part(xp.where(ok, ka, kp), xp.where(ok, ra, rp)) - a * part(kp, rp) - \
+            (1.0 - a) * part(kq, rq)
+        return xp.where(ok, val, INF)
+
     def kl(self, other):
         r"""The Bregman divergence of A written out (four transcendental calls):
         :math:`(k_p - k_q)\psi(k_p) - \ln\Gamma(k_p) + \ln\Gamma(k_q)
@@ -202,7 +220,7 @@ class Gamma(ExponentialFamily):
         xp = self.xp
         kp, rp, kq, rq = self.concentration, self.rate, other.concentration, other.rate
         return ((kp - kq) * xp.digamma(kp) - xp.gammaln(kp) + xp.gammaln(kq)
-                + kq * xp.log(rp / rq) + kp * (rq / rp - 1.0))
+                + kq * (xp.log(rp) - xp.log(rq)) + kp * (rq / rp - 1.0))
 
     def log_ratio_sup(self, other):
         r"""Sup of :math:`(k_p - k_q)\ln x - (r_p - r_q)x + c`, finite when
@@ -385,6 +403,31 @@ class Dirichlet(ExponentialFamily):
         a = self.concentration
         return (self.xp.digamma(a) - self.xp.digamma(self.xp.sum(a, axis=-1))[..., None],)
 
+    def kl(self, other):
+        r""":math:`\ln\Gamma(A) - \sum\ln\Gamma(a_i) - \ln\Gamma(B) + \sum\ln\Gamma(b_i)
+        + \sum(a_i - b_i)(\psi(a_i) - \psi(A))`, :math:`A = \sum a_i`, :math:`B = \sum b_i`:
+        the Bregman form without the natural parameters' :math:`a - 1`."""
+        xp = self.xp
+        a, b = self.concentration, other.concentration
+        sa, sb = xp.sum(a, axis=-1), xp.sum(b, axis=-1)
+        return (xp.gammaln(sa) - xp.sum(xp.gammaln(a), axis=-1) - xp.gammaln(sb)
+                + xp.sum(xp.gammaln(b), axis=-1)
+                + xp.sum((a - b) * (xp.digamma(a) - xp.digamma(sa)[..., None]), axis=-1))
+
+    def log_affinity(self, other, a):
+        """:math:`\\ell_a` with the mixed concentrations themselves (as :meth:`Gamma.log_affinity`)."""
+        xp = self.xp
+        cp, cq = self.concentration, other.concentration
+        ca = a * cp + (1.0 - a) * cq
+
+        def part(c):
+            return xp.sum(xp.gammaln(c), axis=-1) - xp.gammaln(xp.sum(c, axis=-1))
+        if 0.0 <= a <= 1.0:
+            return part(ca) - a * part(cp) - (1.0 - a) * part(cq)
+        ok = xp.all(ca > 0, axis=-1)
+        val = part(xp.where(ok[..., None], ca, cp)) - a * part(cp) - (1.0 - a) * part(cq)
+        return xp.where(ok, val, INF)
+
     def log_ratio_sup(self, other):
         r"""Sup over the simplex of :math:`\sum d_i\ln x_i + c`, :math:`d = \alpha_p -
         \alpha_q`: finite iff every :math:`d_i \ge 0`, then :math:`\sum d_i\ln(d_i/\sum d)
@@ -466,10 +509,12 @@ class VonMises(ExponentialFamily):
 
     def log_partition(self, theta):
         xp = self.xp
+        # |theta| without squaring (no overflow for huge concentrations); its gradient is
+        # patched at theta = 0, where A is smooth but the norm is not differentiable
         sq = theta[0] ** 2 + theta[1] ** 2
         pos = sq > 0
-        r = xp.sqrt(xp.where(pos, sq, 1.0))
-        r = xp.where(pos, r, 0.0)
+        safe0, safe1 = xp.where(pos, theta[0], 1.0), xp.where(pos, theta[1], 0.0)
+        r = xp.where(pos, xp.hypot(safe0, safe1), 0.0)
         return _LOG_2PI + xp.log(xp.i0e(r)) + r
 
     def in_domain(self, theta):
@@ -618,8 +663,8 @@ class Laplace(Distribution):
         r""":math:`\ln(b_q/b_p) + \Delta/b_q + (b_p/b_q)e^{-\Delta/b_p} - 1`."""
         xp = self.xp
         d = xp.abs(self.loc - other.loc)
-        r = self.scale / other.scale
-        return -xp.log(r) + d / other.scale + r * xp.exp(-d / self.scale) - 1.0
+        log_r = xp.log(self.scale) - xp.log(other.scale)      # no underflow of the ratio
+        return -log_r + d / other.scale + xp.exp(log_r - d / self.scale) - 1.0
 
     def log_ratio_sup(self, other):
         r""":math:`\ln(b_q/b_p) + \Delta/b_q` if :math:`b_p \le b_q`, else :math:`+\infty`."""

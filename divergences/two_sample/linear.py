@@ -43,6 +43,7 @@ import torch
 from .._backend.array import as_numpy_or_torch, is_torch
 from .._backend.checks import check_int, check_real, numpy_rng
 from .._backend.progress import check_progress, progress_bar
+from .._backend.samples import power_of_two_scale
 from ..results import TwoSampleResult
 from ._permutation import check_alternative, check_n_permutations, permutation_pvalue
 from .aggregated import _level_correction
@@ -99,7 +100,13 @@ def _prepare(x, y, chunk_size, multiple=1):
         raise ValueError(f"too few pairs: min(n, m) = {min(n, m)} (need at least "
                          f"{max(2 * multiple, 4)})")
     chunk = max(multiple, check_int("chunk_size", chunk_size, 1) // multiple * multiple)
-    return x, y, n, m, pairs, chunk
+    # kernel tests with data-driven bandwidths are scale-invariant: compute on data of
+    # magnitude about 1 (an exact power-of-two rescaling; for dask a reduction on the
+    # workers), so that squared distances neither overflow nor underflow
+    scale = power_of_two_scale(x, y)
+    if scale != 1.0:
+        x, y = x / scale, y / scale
+    return x, y, n, m, pairs, chunk, scale
 
 
 def _subsample(x, y):
@@ -231,15 +238,18 @@ class _FeatureSetup:
         self.alternative = check_alternative(alternative)
         self.progress = check_progress(progress)
         self.like = x
-        self.x, self.y, self.n, self.m, self.pairs, self.chunk = _prepare(x, y, chunk_size)
+        self.x, self.y, self.n, self.m, self.pairs, self.chunk, self.scale = _prepare(
+            x, y, chunk_size)
         self.gen = numpy_rng(rng)
         self.subsample = _subsample(self.x, self.y)
+        # in units of the rescaled data (divided by self.scale)
         self.bandwidth = _median_distance(*self.subsample) if bandwidth is None else \
-            check_real("bandwidth", bandwidth, 0)
+            check_real("bandwidth", bandwidth, 0) / self.scale
 
     def run(self, features, name, details, n_permutations):
         return _feature_test(self.x, self.y, features, name,
-                             {"bandwidth": self.bandwidth, **details}, n_permutations,
+                             {"bandwidth": self.bandwidth * self.scale, **details},
+                             n_permutations,
                              self.alternative, self.gen, self.like, self.progress, self.n,
                              self.m, self.pairs, self.chunk)
 
@@ -453,7 +463,7 @@ def mmd_agg_inc_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=5,
         n_permutations_single, "n_permutations_single")
     level = check_real("level", level, 0, 1)
     like = x
-    x, y, n, m, pairs, chunk = _prepare(x, y, chunk_size, multiple=block)
+    x, y, n, m, pairs, chunk, scale = _prepare(x, y, chunk_size, multiple=block)
     gen = numpy_rng(rng)
     specs = _inc_bandwidths(*_subsample(x, y), kernels, n_bw)
     seed = _seed(gen)
@@ -471,7 +481,7 @@ def mmd_agg_inc_test(x, y, *, kernels=("laplace", "gaussian"), n_bandwidths=5,
         statistic=_statistic_out(-math.log(t_obs), like), pvalue=pvalue,
         method=f"MMDAggInc ({'+'.join(kernels)}, {len(specs)} kernels, blocks of {block})",
         n_x=n, n_y=m, null_distribution=-np.log(t_null),
-        details={"kernels": specs, "mmd": obs, "pvalues": single[:, 0], "kernel_weights": w,
+        details={"kernels": [(k, bw * scale) for k, bw in specs], "mmd": obs, "pvalues": single[:, 0], "kernel_weights": w,
                  "level_correction": _level_correction(t_null, level),
                  "reject": bool(pvalue <= level), "level": level, "n_pairs": pairs,
                  "block_size": block, "chunk_size": chunk, "n_permutations": b2,

@@ -34,7 +34,17 @@ __all__ = ["Distribution", "ExponentialFamily", "UnsupportedPairError"]
 
 
 class UnsupportedPairError(NotImplementedError):
-    """No closed form is known (or registered) for this pair and this divergence."""
+    """No closed form is known (or registered) for this pair and this divergence.
+
+    Examples
+    --------
+    >>> from divergences import families as fam
+    >>> try:
+    ...     fam.f_divergence(fam.Gamma(1.0, 1.0), fam.Gamma(2.0, 1.0), "total_variation")
+    ... except fam.UnsupportedPairError as err:
+    ...     print("numerical_f_divergence" in str(err))
+    True
+    """
 
 
 def check_count(name, value, minimum=0):
@@ -50,6 +60,16 @@ class Distribution:
     parameter, 1 for a vector, 2 for a matrix), ``_positive`` (parameters that must be
     positive) and optionally ``_fixed`` (Python numbers, such as a number of trials,
     that are not arrays and must agree between the two members of a pair).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divergences import families as fam
+    >>> g = fam.Gamma(np.array([1.0, 2.0]), 3.0)       # a batch of two members
+    >>> g.batch_shape, g.backend
+    ((2,), 'numpy')
+    >>> sorted(g.parameters())
+    ['concentration', 'rate']
     """
 
     _params: dict = {}
@@ -175,8 +195,34 @@ class ExponentialFamily(Distribution):
 
     Subclasses give :meth:`natural` (a tuple of arrays), ``_natural_ndims`` (the event
     axes of each component), :meth:`log_partition` and :meth:`in_domain` (on a tuple of natural
-    parameters, using the member's fixed parameters) and :meth:`mean_statistic`.  To add a family, write
-    such a subclass: every divergence of :mod:`divergences.families` then works for it.
+    parameters, using the member's fixed parameters) and :meth:`mean_statistic`.  To add a
+    family, write such a subclass: every divergence of :mod:`divergences.families` then
+    works for it.
+
+    Examples
+    --------
+    A Rayleigh family: :math:`p(x) = (x/\sigma^2)e^{-x^2/(2\sigma^2)}`, statistic
+    :math:`x^2`, :math:`\theta = -1/(2\sigma^2)`, :math:`A(\theta) = -\ln(-2\theta)`,
+    :math:`E[x^2] = 2\sigma^2`; KL is :math:`2\ln(\sigma_q/\sigma_p) + \sigma_p^2/\sigma_q^2 - 1`.
+
+    >>> import math
+    >>> from divergences import families as fam
+    >>> class Rayleigh(fam.ExponentialFamily):
+    ...     _params = {"scale": 0}
+    ...     _positive = ("scale",)
+    ...     _natural_ndims = (0,)
+    ...     def natural(self):
+    ...         return (-0.5 / self.scale ** 2,)
+    ...     def log_partition(self, theta):
+    ...         return -self.xp.log(-2.0 * theta[0])
+    ...     def in_domain(self, theta):
+    ...         return theta[0] < 0
+    ...     def mean_statistic(self):
+    ...         return (2.0 * self.scale ** 2,)
+    >>> round(float(fam.kl_divergence(Rayleigh(1.0), Rayleigh(2.0))), 6)
+    0.636294
+    >>> round(2 * math.log(2.0) + 0.25 - 1.0, 6)
+    0.636294
     """
 
     _natural_ndims: tuple = ()

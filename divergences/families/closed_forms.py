@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 from .._backend.array import as_float_arrays, as_output
 from ..fdiv.ffunctions import FFunction, get_f
 from ..fdiv.gaussian import gaussian_f_divergence, renyi_divergence_gaussian
@@ -62,7 +64,21 @@ def register_kl(type_p, type_q):
 
 
 def register_log_affinity(type_p, type_q):
-    r"""Decorator registering ``fn(p, q, order) -> ln \int p^order q^(1-order)``."""
+    r"""Decorator registering ``fn(p, q, order) -> ln \int p^order q^(1-order)``.
+
+    Every order of the pair then follows: Rényi, α, Hellinger, Pearson and Neyman.
+
+    Examples
+    --------
+    >>> from divergences import families as fam
+    >>> class Coin(fam.Uniform):                  # a user's family on the same formula
+    ...     pass
+    >>> @fam.register_log_affinity(Coin, Coin)
+    ... def _affinity(p, q, order):
+    ...     return p.xp.zeros_like(p.low)            # the same law: ln 1 = 0
+    >>> float(fam.renyi_divergence(Coin(0.0, 1.0), Coin(0.0, 1.0), 2.0))
+    0.0
+    """
     return _register(_AFFINITY_REGISTRY, type_p, type_q)
 
 
@@ -90,6 +106,11 @@ def _lookup(table, p, q):
 def _unify(p, q):
     """Both members on one backend (torch wins over numpy, as in the rest of the library)."""
     p, q = as_family(p, "p"), as_family(q, "q")
+    try:
+        np.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape))
+    except ValueError:
+        raise ValueError(f"the batch shapes of p {tuple(p.batch_shape)} and q "
+                         f"{tuple(q.batch_shape)} do not broadcast") from None
     if p.backend == q.backend:
         return p, q
     names_p = [k for k in p._params]
